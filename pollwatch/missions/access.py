@@ -1,0 +1,123 @@
+"""The access choke point: every view and API handler reaches private rows here.
+
+A mission is the tenant. Functions named `get_*_for_user` return one object or raise
+Http404 (for anything outside the user's missions, so that its existence does not
+leak) or PermissionDenied (inside the mission, but not for this role). Functions
+named `*_for_user` without `get_` return querysets already scoped.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from pollwatch.accounts.models import User
+from pollwatch.elections.models import Area, Election, PollingStation
+from pollwatch.missions.models import (
+    CORE_TEAM,
+    Invitation,
+    Membership,
+    Mission,
+    Observer,
+    Role,
+)
+
+# Who may see the roster and its contact details, and run imports.
+ROSTER_ROLES = CORE_TEAM | {Role.DATA_CLERK}
+MANAGE_ROLES = frozenset({Role.COORDINATOR})
+
+
+def missions_for_user(user: User) -> QuerySet[Mission]:
+    """The missions the user belongs to; every mission for a platform operator."""
+    if not user.is_authenticated or not user.is_active:
+        return Mission.objects.none()
+    if user.is_superuser:
+        return Mission.objects.all()
+    return Mission.objects.filter(memberships__user=user)
+
+
+def get_membership(user: User, mission_code: str) -> Membership:
+    """The user's membership of the mission; Http404 if there is none.
+
+    A platform operator who is not a member acts as a coordinator.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    try:
+        return Membership.objects.select_related("mission__election", "mission__organisation").get(
+            user=user, mission__code=mission_code
+        )
+    except Membership.DoesNotExist:
+        if user.is_superuser:
+            mission = Mission.objects.select_related("election", "organisation").filter(
+                code=mission_code
+            ).first()
+            if mission is not None:
+                return Membership(user=user, mission=mission, role=Role.COORDINATOR)
+        raise Http404 from None
+
+
+def require_role(membership: Membership, roles: Iterable[str]) -> None:
+    """Raise PermissionDenied unless the member holds one of the roles."""
+    if membership.role not in roles:
+        raise PermissionDenied(_("Your role in this mission does not allow this."))
+
+
+def get_mission_for_user(user: User, mission_code: str, roles: Iterable[str] | None = None) -> Mission:
+    membership = get_membership(user, mission_code)
+    if roles is not None:
+        require_role(membership, roles)
+    return membership.mission
+
+
+def elections_for_user(user: User) -> QuerySet[Election]:
+    """Elections observed by a mission the user belongs to."""
+    return Election.objects.filter(missions__in=missions_for_user(user)).distinct()
+
+
+def get_election_for_user(user: User, election_code: str) -> Election:
+    election = elections_for_user(user).filter(code=election_code).first()
+    if election is None:
+        raise Http404
+    return election
+
+
+def areas_for_election(election: Election) -> QuerySet[Area]:
+    """Areas of an election already reached through the choke point."""
+    return Area.objects.filter(election=election)
+
+
+def stations_for_election(election: Election) -> QuerySet[PollingStation]:
+    return PollingStation.objects.filter(election=election).select_related("area")
+
+
+def get_station(election: Election, code: str) -> PollingStation:
+    station = stations_for_election(election).filter(code=code).first()
+    if station is None:
+        raise Http404
+    return station
+
+
+def invitations_for_election(election: Election) -> QuerySet[Invitation]:
+    """Invitations are public facts of the election: every observing mission sees them."""
+    return Invitation.objects.filter(election=election).select_related("invitee", "inviting_body")
+
+
+def observers_for_membership(membership: Membership) -> QuerySet[Observer]:
+    """The roster of the member's own mission, for the roles that may see it."""
+    require_role(membership, ROSTER_ROLES)
+    return Observer.objects.filter(mission=membership.mission).select_related("team", "user")
+
+
+def get_observer(membership: Membership, observer_uuid: str) -> Observer:
+    try:
+        key = uuid.UUID(str(observer_uuid))
+    except ValueError:
+        raise Http404 from None
+    observer = observers_for_membership(membership).filter(uuid=key).first()
+    if observer is None:
+        raise Http404
+    return observer

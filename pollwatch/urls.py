@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pollwatch import views
+from pollwatch.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("", views.home, name="home"),
+    path("accounts/", include("pollwatch.accounts.urls")),
+    path("m/<str:mission_code>/", include("pollwatch.missions.urls")),
+    path("m/<str:mission_code>/", include("pollwatch.elections.urls")),
+]
