@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pollwatch.accounts",
     "pollwatch.elections",
     "pollwatch.missions",
+    "pollwatch.demo",
 ]
 
 MIDDLEWARE = [

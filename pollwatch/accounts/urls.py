@@ -1,4 +1,15 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from pollwatch.accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("link/<str:token>/", views.signin_link, name="signin_link"),
+]
