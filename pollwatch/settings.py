@@ -21,7 +21,7 @@ if not SECRET_KEY:
         )
     # A fixed key is acceptable only for a local demo: it is never used with DEBUG off
     # unless the operator explicitly asks for it.
-    SECRET_KEY = "pollwatch-insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = "pollwatch-insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "template_partials",
+    "pollwatch",
     "pollwatch.accounts",
     "pollwatch.elections",
     "pollwatch.missions",
@@ -73,7 +74,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "pollwatch.wsgi.application"
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'pollwatch.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.

@@ -9,3 +9,8 @@ from pollwatch.settings import *  # noqa: E402,F403
 # Hashing strength is not under test; a slow hasher would dominate the suite's time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# A file, not SQLite's default in-memory test database: tests that start a real
+# server process, or write from several threads, must all see the same database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-pollwatch.sqlite3")}  # noqa: F405

@@ -24,7 +24,9 @@ def signin_link(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         messages.error(
             request,
-            _("This sign-in link has been used, has expired or was reset. Ask your coordinator for a new one."),
+            _(
+                "This sign-in link has been used, has expired or was reset. Ask your coordinator for a new one."
+            ),
         )
         return redirect("accounts:login")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -230,7 +230,9 @@ class CandidateName(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(_("name"), max_length=200)
     language = models.CharField(_("language"), max_length=10, blank=True)
-    script = models.CharField(_("script"), max_length=4, blank=True, help_text="ISO 15924, e.g. Latn, Cyrl")
+    script = models.CharField(
+        _("script"), max_length=4, blank=True, help_text="ISO 15924, e.g. Latn, Cyrl"
+    )
 
     class Meta:
         verbose_name = _("name variant")
@@ -254,7 +256,9 @@ class Area(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="areas")
     code = models.CharField(_("code"), max_length=50, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
-    level = models.CharField(_("level"), max_length=50, blank=True, help_text=_("e.g. region, district"))
+    level = models.CharField(
+        _("level"), max_length=50, blank=True, help_text=_("e.g. region, district")
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -290,11 +294,19 @@ class PollingStation(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     registered_voters = models.PositiveIntegerField(_("registered voters"))
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
 

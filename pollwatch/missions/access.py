@@ -9,6 +9,7 @@ named `*_for_user` without `get_` return querysets already scoped.
 import uuid
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -25,12 +26,14 @@ from pollwatch.missions.models import (
     Role,
 )
 
+AnyUser = User | AnonymousUser
+
 # Who may see the roster and its contact details, and run imports.
 ROSTER_ROLES = CORE_TEAM | {Role.DATA_CLERK}
 MANAGE_ROLES = frozenset({Role.COORDINATOR})
 
 
-def missions_for_user(user: User) -> QuerySet[Mission]:
+def missions_for_user(user: AnyUser) -> QuerySet[Mission]:
     """The missions the user belongs to; every mission for a platform operator."""
     if not user.is_authenticated or not user.is_active:
         return Mission.objects.none()
@@ -39,7 +42,7 @@ def missions_for_user(user: User) -> QuerySet[Mission]:
     return Mission.objects.filter(memberships__user=user)
 
 
-def get_membership(user: User, mission_code: str) -> Membership:
+def get_membership(user: AnyUser, mission_code: str) -> Membership:
     """The user's membership of the mission; Http404 if there is none.
 
     A platform operator who is not a member acts as a coordinator.
@@ -52,9 +55,11 @@ def get_membership(user: User, mission_code: str) -> Membership:
         )
     except Membership.DoesNotExist:
         if user.is_superuser:
-            mission = Mission.objects.select_related("election", "organisation").filter(
-                code=mission_code
-            ).first()
+            mission = (
+                Mission.objects.select_related("election", "organisation")
+                .filter(code=mission_code)
+                .first()
+            )
             if mission is not None:
                 return Membership(user=user, mission=mission, role=Role.COORDINATOR)
         raise Http404 from None
@@ -66,19 +71,21 @@ def require_role(membership: Membership, roles: Iterable[str]) -> None:
         raise PermissionDenied(_("Your role in this mission does not allow this."))
 
 
-def get_mission_for_user(user: User, mission_code: str, roles: Iterable[str] | None = None) -> Mission:
+def get_mission_for_user(
+    user: User, mission_code: str, roles: Iterable[str] | None = None
+) -> Mission:
     membership = get_membership(user, mission_code)
     if roles is not None:
         require_role(membership, roles)
     return membership.mission
 
 
-def elections_for_user(user: User) -> QuerySet[Election]:
+def elections_for_user(user: AnyUser) -> QuerySet[Election]:
     """Elections observed by a mission the user belongs to."""
     return Election.objects.filter(missions__in=missions_for_user(user)).distinct()
 
 
-def get_election_for_user(user: User, election_code: str) -> Election:
+def get_election_for_user(user: AnyUser, election_code: str) -> Election:
     election = elections_for_user(user).filter(code=election_code).first()
     if election is None:
         raise Http404

@@ -72,11 +72,15 @@ class Invitation(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="invitations")
     inviting_body = models.ForeignKey(
-        ElectionBody, on_delete=models.PROTECT, related_name="invitations_sent",
+        ElectionBody,
+        on_delete=models.PROTECT,
+        related_name="invitations_sent",
         verbose_name=_("inviting body"),
     )
     invitee = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="invitations",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="invitations",
         verbose_name=_("invitee"),
     )
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
@@ -104,13 +108,15 @@ class Mission(models.Model):
     code = models.CharField(_("code"), max_length=50, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="missions",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="missions",
         verbose_name=_("organisation"),
     )
     election = models.ForeignKey(
         Election, on_delete=models.PROTECT, related_name="missions", verbose_name=_("election")
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="missions"
     )
 
@@ -171,9 +177,7 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["mission", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["mission", "code"], name="unique_team_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["mission", "code"], name="unique_team_code")]
 
     def __str__(self) -> str:
         return self.name or self.code
@@ -198,7 +202,10 @@ class Observer(models.Model):
     nationality = models.CharField(_("nationality"), max_length=2, validators=[country_validator])
     seconded_by = models.CharField(_("seconding body"), max_length=200, blank=True)
     languages = models.CharField(
-        _("languages"), max_length=100, blank=True, help_text=_("Comma-separated codes, e.g. ru,kk,en")
+        _("languages"),
+        max_length=100,
+        blank=True,
+        help_text=_("Comma-separated codes, e.g. ru,kk,en"),
     )
     preferred_language = models.CharField(_("preferred language"), max_length=10, default="en")
     phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[e164_validator])
