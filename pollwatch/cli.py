@@ -9,6 +9,7 @@ import os
 import sys
 
 TWO_WORD_COMMANDS = {
+    ("import", "areas"): "import_areas",
     ("import", "stations"): "import_stations",
     ("import", "observers"): "import_observers",
     ("export", "roster"): "export_roster",

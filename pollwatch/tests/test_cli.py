@@ -1,0 +1,39 @@
+"""The `pollwatch` console script maps two-word commands and passes the rest to Django."""
+
+import subprocess
+import sys
+
+import pytest
+
+from pollwatch.cli import translate
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["import", "stations", "f.csv", "--election", "x"],
+            ["import_stations", "f.csv", "--election", "x"],
+        ),
+        (["import", "observers", "f.csv"], ["import_observers", "f.csv"]),
+        (["import", "areas", "f.csv"], ["import_areas", "f.csv"]),
+        (["export", "roster", "--mission", "m"], ["export_roster", "--mission", "m"]),
+        (["migrate", "--check"], ["migrate", "--check"]),
+        (["import"], ["import"]),
+        ([], []),
+    ],
+)
+def test_translate(argv, expected):
+    assert translate(argv) == expected
+
+
+def test_console_script_runs_django_commands():
+    result = subprocess.run(
+        [sys.executable, "-m", "pollwatch", "help", "serve"],
+        capture_output=True,
+        text=True,
+        env={"POLLWATCH_INSECURE_DEV_KEY": "true", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--port" in result.stdout
