@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from pollwatch.accounts.models import User
-from pollwatch.elections.models import Area, Election, PollingStation
+from pollwatch.elections.models import Area, Candidate, Election, PollingStation
 from pollwatch.missions.models import (
     CORE_TEAM,
     Invitation,
@@ -65,6 +65,20 @@ def get_membership(user: AnyUser, mission_code: str) -> Membership:
         raise Http404 from None
 
 
+def memberships_for_user(user: AnyUser) -> list[Membership]:
+    """One membership per mission the user may open, mission and election loaded.
+
+    As in get_membership, a platform operator acts as coordinator where not a member.
+    """
+    missions = missions_for_user(user).select_related("election", "organisation")
+    if not user.is_authenticated:
+        return []
+    roles = dict(Membership.objects.filter(user=user).values_list("mission_id", "role"))
+    return [
+        Membership(user=user, mission=m, role=roles.get(m.pk, Role.COORDINATOR)) for m in missions
+    ]
+
+
 def require_role(membership: Membership, roles: Iterable[str]) -> None:
     """Raise PermissionDenied unless the member holds one of the roles."""
     if membership.role not in roles:
@@ -106,6 +120,15 @@ def get_station(election: Election, code: str) -> PollingStation:
     if station is None:
         raise Http404
     return station
+
+
+def candidates_for_election(election: Election) -> QuerySet[Candidate]:
+    """Candidates in ballot order, with their party and name variants."""
+    return (
+        Candidate.objects.filter(election=election)
+        .select_related("party")
+        .prefetch_related("names")
+    )
 
 
 def invitations_for_election(election: Election) -> QuerySet[Invitation]:
