@@ -1,0 +1,284 @@
+"""The demo scenario: its public facts, its synthetic rows, reloads and refusals.
+
+The demo is loaded once for the module (committed, then removed at the end);
+each test runs in its own transaction on top of it, so reloads and refusals made
+inside a test are rolled back.
+"""
+
+import datetime as dt
+import io
+import zoneinfo
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Sum
+
+from pollwatch.accounts.models import User
+from pollwatch.demo import scenario as sc
+from pollwatch.demo.services import DemoRefused, delete_demo, load_demo
+from pollwatch.elections.models import Area, CalendarPhase, Candidate, Election, PollingStation
+from pollwatch.missions.models import Deployment, Invitation, Mission, Observer, Role
+from pollwatch.testing import factories as f
+
+BISHKEK = zoneinfo.ZoneInfo("Asia/Bishkek")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        summary = load_demo()
+    yield summary
+    with django_db_blocker.unblock():
+        delete_demo()
+
+
+@pytest.fixture
+def election(demo, db):
+    return Election.objects.get(code=sc.ELECTION_CODE)
+
+
+def abroad_path(election):
+    return Area.objects.get(election=election, code="ABR").path
+
+
+def test_station_counts_at_home_and_abroad(election):
+    stations = PollingStation.objects.filter(election=election)
+    abroad = stations.filter(area__path__startswith=abroad_path(election))
+    assert stations.count() == 2412
+    assert abroad.count() == 37
+    assert stations.exclude(pk__in=abroad).count() == 2375
+    assert abroad.values("area").distinct().count() == 26
+
+
+def test_registered_voters_add_up_to_the_reported_total(election):
+    stations = PollingStation.objects.filter(election=election)
+    assert stations.aggregate(total=Sum("registered_voters"))["total"] == 3_025_768
+    assert not stations.filter(registered_voters__lt=1).exists()
+
+
+def test_regions_are_the_real_ones(election):
+    regions = Area.objects.filter(election=election, depth=1)
+    assert set(regions.values_list("name", flat=True)) == {
+        "Bishkek city",
+        "Osh city",
+        "Batken oblast",
+        "Chuy oblast",
+        "Issyk-Kul oblast",
+        "Jalal-Abad oblast",
+        "Naryn oblast",
+        "Osh oblast",
+        "Talas oblast",
+        "Abroad",
+    }
+    root = Area.objects.get(election=election, depth=0)
+    assert root.code == "KG"
+    assert set(regions.values_list("parent", flat=True)) == {root.pk}
+    # Paths are what Area.save() would have written, so subtree queries work.
+    for area in Area.objects.filter(election=election).select_related("parent"):
+        expected = (area.parent.path if area.parent else "/") + area.code + "/"
+        assert area.path == expected
+
+
+def test_every_station_is_valid_and_placed_in_a_district_or_country(election):
+    for station in PollingStation.objects.filter(election=election).select_related("area"):
+        # Field validators only: the database itself enforces keys and constraints.
+        station.full_clean(
+            exclude=["election", "area"], validate_unique=False, validate_constraints=False
+        )
+        assert station.area.depth == 2
+        assert len(station.code) == 4 and station.code.isdigit()
+
+
+def test_candidates_in_ballot_order(election):
+    candidates = list(election.candidates.select_related("party").order_by("ballot_number"))
+    assert [c.name for c in candidates] == [
+        "Ernis Zarlykov",
+        "Toktaiym Umetalieva",
+        "Temir Sariev",
+        "Ulukbek Kochkorov",
+        "Taalatbek Masadykov",
+        "Omurbek Babanov",
+        "Arstanbek Abdyldaev",
+        "Azimbek Beknazarov",
+        "Sooronbay Jeenbekov",
+        "Adakhan Madumarov",
+        "Arslanbek Maliev",
+    ]
+    assert [c.ballot_number for c in candidates] == list(range(1, 12))
+    assert {c.status for c in candidates} == {Candidate.Status.REGISTERED}
+    jeenbekov = candidates[8]
+    assert jeenbekov.party.short_name == "SDPK"
+    assert jeenbekov.nominated_by == Candidate.Nominator.PARTY
+    assert "Сооронбай Жээнбеков" in jeenbekov.names.values_list("name", flat=True)
+    assert "Sooronbay Zheenbekov" in jeenbekov.names.values_list("name", flat=True)
+    assert all(c.names.filter(script="Cyrl").exists() for c in candidates)
+
+
+def test_certified_leader_won_outright(election):
+    assert sc.CERTIFIED_LEADER == "Sooronbay Jeenbekov"
+    assert election.candidates.filter(name=sc.CERTIFIED_LEADER).exists()
+    assert sc.CERTIFIED_SHARES[sc.CERTIFIED_LEADER] > election.win_threshold
+    assert sc.CERTIFIED_VOTES[sc.CERTIFIED_LEADER] == 920_620
+    assert "54.22" in election.notes and "Atambaev" in election.notes
+
+
+def test_election_calendar_in_bishkek_time(election):
+    assert election.is_demo
+    assert election.time_zone == "Asia/Bishkek"
+    assert election.election_day == dt.date(2017, 10, 15)
+    assert election.win_threshold == Decimal("50.00")
+    assert election.administered_by.country == "KG"
+    phases = {p.kind: p for p in election.phases.all()}
+    assert list(phases) == [
+        "nomination",
+        "registration",
+        "campaign",
+        "silence",
+        "polling",
+        "counting",
+        "tabulation",
+    ]
+    assert phases["campaign"].ends_at == dt.datetime(2017, 10, 14, tzinfo=BISHKEK)
+    assert phases["silence"].ends_at == dt.datetime(2017, 10, 15, tzinfo=BISHKEK)
+    assert phases["polling"].starts_at == dt.datetime(2017, 10, 15, 8, tzinfo=BISHKEK)
+    assert phases["polling"].ends_at == dt.datetime(2017, 10, 15, 20, tzinfo=BISHKEK)
+    assert election.local(phases["tabulation"].ends_at).date() == dt.date(2017, 10, 31)
+
+
+def test_scenario_clock_is_inside_the_silence_day(election):
+    assert election.local(election.now()) == dt.datetime(2017, 10, 14, 12, tzinfo=BISHKEK)
+    current = [p.kind for p in election.phases.all() if p.contains(election.now())]
+    assert current == [CalendarPhase.Kind.SILENCE]
+
+
+def test_kazakhstan_declined_at_its_meeting(election):
+    invitation = Invitation.objects.select_related("invitee__election_body").get(
+        election=election, invitee__election_body__country="KZ"
+    )
+    assert invitation.status == Invitation.Status.DECLINED
+    assert invitation.decided_on == dt.date(2017, 10, 13)
+    assert "Meeting" in invitation.decided_where
+    assert "Sarsenbaev" in invitation.decided_by
+    assert "interfering" in invitation.statement
+    body = invitation.invitee.election_body
+    assert body is not None
+    assert set(body.members.values_list("name", "role")) == {
+        ("Konstantin Petrov", "deputy_chair"),
+        ("Marat Sarsenbaev", "member"),
+    }
+
+
+def test_three_missions_with_accepted_invitations(election):
+    missions = Mission.objects.filter(election=election)
+    assert set(missions.values_list("code", flat=True)) == {
+        "odihr-kg-2017",
+        "cis-kg-2017",
+        "turkic-kg-2017",
+    }
+    for mission in missions:
+        invitation = Invitation.objects.get(election=election, invitee=mission.organisation)
+        assert invitation.status == Invitation.Status.ACCEPTED
+
+
+def test_46_kazakh_observers_over_the_three_missions(election):
+    observers = Observer.objects.filter(mission__election=election)
+    kazakhs = observers.filter(nationality="KZ")
+    assert kazakhs.count() == 46
+    per_mission = dict(kazakhs.values_list("mission__code").annotate(n=Count("id")))
+    assert per_mission == {"odihr-kg-2017": 14, "cis-kg-2017": 20, "turkic-kg-2017": 12}
+    assert set(kazakhs.values_list("seconded_by", flat=True)) == {sc.KZ_SECONDING_BODY}
+    assert observers.count() == 770
+    assert observers.values("nationality").distinct().count() >= 50
+
+
+def test_observers_are_valid(election):
+    for observer in Observer.objects.filter(mission__election=election):
+        observer.full_clean(
+            exclude=["mission", "team", "user"], validate_unique=False, validate_constraints=False
+        )
+        assert observer.accreditation_status == Observer.Accreditation.ISSUED
+
+
+def test_short_term_observers_work_in_pairs_at_ten_stations(election):
+    short_term = Observer.objects.filter(
+        mission__election=election, role=Observer.ObserverRole.SHORT_TERM
+    )
+    team_sizes = short_term.values("team").annotate(n=Count("id"))
+    assert {row["n"] for row in team_sizes} == {2}
+    deployments = Deployment.objects.filter(
+        mission__election=election, date=dt.date(2017, 10, 15)
+    ).select_related("area")
+    assert deployments.count() == len(team_sizes)
+    for deployment in deployments:
+        assert deployment.area is not None
+        stations = deployment.stations.all()
+        assert 0 < stations.count() <= sc.STATIONS_PER_TEAM
+        assert not stations.exclude(area__path__startswith=deployment.area.path).exists()
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(election):
+    users = User.objects.filter(username__in=sc.DEMO_USERNAMES)
+    assert users.count() == len(sc.LOGINS)
+    assert not users.filter(is_superuser=True).exists()
+    coordinator = users.get(username="odihr-coordinator")
+    assert coordinator.check_password(sc.DEMO_PASSWORD)
+    membership = coordinator.memberships.get()
+    assert (membership.mission.code, membership.role) == ("odihr-kg-2017", Role.COORDINATOR)
+    observer = users.get(username="odihr-observer").observer
+    assert observer.mission.code == "odihr-kg-2017"
+    assert observer.role == Observer.ObserverRole.SHORT_TERM
+
+
+def snapshot(election):
+    stations = list(
+        PollingStation.objects.filter(election=election)
+        .order_by("code")
+        .values_list("code", "name", "area__path", "registered_voters", "latitude", "longitude")
+    )
+    observers = list(
+        Observer.objects.filter(mission__election=election)
+        .order_by("mission__code", "code")
+        .values_list("uuid", "name", "nationality", "phone", "team__code")
+    )
+    return stations, observers
+
+
+def test_reload_gives_the_same_demo_and_keeps_superusers(election, demo):
+    before = snapshot(election)
+    f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    summary = load_demo()
+    reloaded = Election.objects.get(code=sc.ELECTION_CODE)
+    assert reloaded.pk != election.pk
+    assert snapshot(reloaded) == before
+    assert replace(summary, seconds=0) == replace(demo, seconds=0)
+    assert User.objects.filter(username="root").exists()
+    assert Election.objects.count() == 1
+    assert Mission.objects.count() == 3
+
+
+def test_refuses_non_demo_data_unless_forced(election):
+    f.ElectionFactory(code="al-2017-parliamentary")
+    with pytest.raises(CommandError, match="--force"):
+        call_command("demo", stdout=io.StringIO())
+    assert Election.objects.get(code=sc.ELECTION_CODE).pk == election.pk
+    out = io.StringIO()
+    call_command("demo", "--force", stdout=out)
+    assert Election.objects.filter(code="al-2017-parliamentary", is_demo=False).exists()
+    assert Election.objects.filter(code=sc.ELECTION_CODE, is_demo=True).count() == 1
+    assert "odihr-coordinator" in out.getvalue()
+    assert sc.DEMO_PASSWORD in out.getvalue()
+
+
+def test_refuses_an_account_made_outside_the_demo(election):
+    f.UserFactory(username="someone")
+    with pytest.raises(DemoRefused, match="1 user account"):
+        load_demo()
+
+
+def test_refuses_to_overwrite_a_real_election_with_the_demo_code(election):
+    delete_demo()
+    f.ElectionFactory(code=sc.ELECTION_CODE, is_demo=False)
+    with pytest.raises(DemoRefused, match=sc.ELECTION_CODE):
+        load_demo(force=True)
