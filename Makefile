@@ -41,18 +41,19 @@ check: venv
 
 # The compiled catalogues are committed, so a machine without gettext still has them.
 catalogues: venv
-	@if command -v msgfmt >/dev/null; then POLLWATCH_INSECURE_DEV_KEY=true $(PW) compilemessages -v 0; \
+	@if command -v msgfmt >/dev/null; then POLLWATCH_INSECURE_DEV_KEY=true $(PW) compilemessages -v 0 --ignore '.venv'; \
 	else echo "gettext is not installed: using the committed .mo catalogues"; fi
 
 messages: venv
 	POLLWATCH_INSECURE_DEV_KEY=true $(PW) makemessages -l ru -l en --ignore 'var/*' --ignore 'bench/*' --ignore '*/tests/*' --ignore 'pollwatch/testing/*'
-	POLLWATCH_INSECURE_DEV_KEY=true $(PW) compilemessages -v 0
+	POLLWATCH_INSECURE_DEV_KEY=true $(PW) compilemessages -v 0 --ignore '.venv'
 
 openapi: venv
 	POLLWATCH_INSECURE_DEV_KEY=true $(PW) export_openapi openapi.json
 
+# BENCH_PG_URL names a PostgreSQL server for the benchmarks' PostgreSQL half.
 bench: venv
-	$(BIN)/python bench/run.py
+	POLLWATCH_BENCH_POSTGRES_URL=$(BENCH_PG_URL) $(BIN)/python bench/import_stations.py --db both
 
 clean:
 	rm -rf $(VENV) var/static

@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings with a throwaway key and fast hashing."""
 
 import os
+import tempfile
 
 os.environ.setdefault("POLLWATCH_INSECURE_DEV_KEY", "true")
 
@@ -13,7 +14,10 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # A file, not SQLite's default in-memory test database: tests that start a real
 # server process, or write from several threads, must all see the same database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-pollwatch.sqlite3")}  # noqa: F405
+    # One file per test process, so two runs at once do not share a database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"pollwatch-test-{os.getpid()}.sqlite3")
+    }
 
 # Tests serve static files from the app folders; whitenoise still wants its root to exist.
 WHITENOISE_USE_FINDERS = True

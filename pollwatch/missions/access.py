@@ -8,6 +8,7 @@ named `*_for_user` without `get_` return querysets already scoped.
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -151,3 +152,20 @@ def get_observer(membership: Membership, observer_uuid: str) -> Observer:
     if observer is None:
         raise Http404
     return observer
+
+
+def member_context(membership: Membership, section: str, **extra: Any) -> dict[str, Any]:
+    """What every mission page needs: the mission, its election, and what the role may open.
+
+    `section` marks the current item of the mission navigation.
+    """
+    mission = membership.mission
+    return {
+        "membership": membership,
+        "mission": mission,
+        "election": mission.election,
+        "section": section,
+        "can_see_roster": membership.role in ROSTER_ROLES,
+        "can_manage": membership.role in MANAGE_ROLES,
+        **extra,
+    }

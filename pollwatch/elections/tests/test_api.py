@@ -1,6 +1,7 @@
 """The election endpoints of the REST API, through the test client with the personas."""
 
 import datetime as dt
+from typing import cast
 
 import pytest
 
@@ -120,8 +121,11 @@ def test_without_a_scenario_clock_the_calendar_uses_real_time(
 
 def test_candidates_come_with_party_status_and_name_variants(as_user, observer, election):
     sdpk = f.PartyFactory(name="Social Democratic Party of Kyrgyzstan", short_name="SDPK")
-    jeenbekov: Candidate = f.CandidateFactory(
-        election=election, name="Sooronbay Jeenbekov", ballot_number=9, party=sdpk
+    jeenbekov = cast(
+        Candidate,
+        f.CandidateFactory(
+            election=election, name="Sooronbay Jeenbekov", ballot_number=9, party=sdpk
+        ),
     )
     CandidateName.objects.create(
         candidate=jeenbekov, name="Сооронбай Жээнбеков", language="ky", script="Cyrl"
