@@ -137,7 +137,7 @@ def test_station_page_with_breadcrumb(as_user, observer, stations):
     assert [a.code for a in response.context["ancestors"]] == ["CHU", "ALA"]
     assert html.index("Chuy region") < html.index("Alamedin district")
     assert "?area=CHU" in html
-    for text in ("Lebedinovka school", "1100", "12 Lenin street", "42.886700, 74.681200"):
+    for text in ("Lebedinovka school", "1,100", "12 Lenin street", "42.886700, 74.681200"):
         assert text in html
 
 

@@ -6,13 +6,9 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from pollwatch.elections.imports import AREA_COLUMNS, AREA_OPTIONAL, import_areas
-from pollwatch.elections.management.commands.import_stations import (
-    get_election,
-    progress_bar,
-    read_file,
-    reject,
-)
+from pollwatch.elections.management.commands.import_stations import get_election
 from pollwatch.lib.csvio import ImportRejected
+from pollwatch.lib.terminal import progress_bar, read_file, reject
 
 
 class Command(BaseCommand):

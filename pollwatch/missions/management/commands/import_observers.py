@@ -8,12 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from pollwatch.elections.management.commands.import_stations import (
-    progress_bar,
-    read_file,
-    reject,
-)
 from pollwatch.lib.csvio import ImportRejected
+from pollwatch.lib.terminal import progress_bar, read_file, reject
 from pollwatch.missions.imports import (
     OBSERVER_COLUMNS,
     OBSERVER_OPTIONAL,
