@@ -51,9 +51,9 @@ messages: venv
 openapi: venv
 	POLLWATCH_INSECURE_DEV_KEY=true $(PW) export_openapi openapi.json
 
-# BENCH_PG_URL names a PostgreSQL server for the benchmarks' PostgreSQL half.
+# Benchmarks run on SQLite and on PostgreSQL (a throwaway cluster, see scripts/with-postgres).
 bench: venv
-	POLLWATCH_BENCH_POSTGRES_URL=$(BENCH_PG_URL) $(BIN)/python bench/import_stations.py --db both
+	scripts/with-postgres sh -c 'POLLWATCH_BENCH_POSTGRES_URL="$$POLLWATCH_PG_URL" $(BIN)/python bench/import_stations.py --db both'
 
 clean:
 	rm -rf $(VENV) var/static
