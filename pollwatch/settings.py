@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "pollwatch.accounts",
     "pollwatch.elections",
     "pollwatch.missions",
+    "pollwatch.checklists",
+    "pollwatch.reports",
     "pollwatch.demo",
 ]
 

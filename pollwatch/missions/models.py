@@ -116,6 +116,17 @@ class Mission(models.Model):
     election = models.ForeignKey(
         Election, on_delete=models.PROTECT, related_name="missions", verbose_name=_("election")
     )
+
+    class ReportScope(models.TextChoices):
+        STATIONS = "stations", _("Only the stations of their deployment")
+        AREA = "area", _("Any station in their deployment's area")
+
+    report_scope = models.CharField(
+        _("observers may report for"),
+        max_length=20,
+        choices=ReportScope,
+        default=ReportScope.STATIONS,
+    )
     members: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="missions"
     )
