@@ -13,6 +13,7 @@ TWO_WORD_COMMANDS = {
     ("import", "stations"): "import_stations",
     ("import", "observers"): "import_observers",
     ("export", "roster"): "export_roster",
+    ("forms", "import"): "import_form",
 }
 
 

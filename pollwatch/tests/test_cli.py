@@ -18,6 +18,7 @@ from pollwatch.cli import translate
         (["import", "observers", "f.csv"], ["import_observers", "f.csv"]),
         (["import", "areas", "f.csv"], ["import_areas", "f.csv"]),
         (["export", "roster", "--mission", "m"], ["export_roster", "--mission", "m"]),
+        (["forms", "import", "f.xlsx"], ["import_form", "f.xlsx"]),
         (["migrate", "--check"], ["migrate", "--check"]),
         (["import"], ["import"]),
         ([], []),
