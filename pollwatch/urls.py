@@ -13,4 +13,5 @@ urlpatterns = [
     path("accounts/", include("pollwatch.accounts.urls")),
     path("m/<str:mission_code>/", include("pollwatch.missions.urls")),
     path("m/<str:mission_code>/", include("pollwatch.elections.urls")),
+    path("m/<str:mission_code>/forms/", include("pollwatch.checklists.urls")),
 ]

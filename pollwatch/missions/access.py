@@ -166,6 +166,8 @@ def member_context(membership: Membership, section: str, **extra: Any) -> dict[s
         "election": mission.election,
         "section": section,
         "can_see_roster": membership.role in ROSTER_ROLES,
+        "can_report": membership.role == Role.OBSERVER,
+        "can_review": membership.role in CORE_TEAM,
         "can_manage": membership.role in MANAGE_ROLES,
         **extra,
     }
