@@ -1,0 +1,807 @@
+"""Submitting reports from every channel, and reviewing them.
+
+`submit_report` is the single entry for the web, the API, SMS, ODK Collect and imports.
+It takes the payload of the report API (see pollwatch/reports/api.py), refuses it with
+`ReportRefused` (an HTTP status, a message and the fields at fault; nothing stored),
+or records it and answers a `SubmitResult`.
+
+Deduplication (the instance id is the client-made UUID):
+- The *submission hash* is the sha256 of the canonical JSON (sorted keys, no
+  whitespace) of mission, form, form version, station, visit, observer, observed-at
+  time (UTC, ISO 8601), the validated canonical answers and the instance id it
+  replaces. It is what one instance id carries: the same id with an equal hash is a
+  retry (acknowledged, nothing written); with another hash, a 409.
+- The *version hash* is the same without the observed-at time and `replaces`: what
+  the report says. A checklist sent again for its key (form, observer, station,
+  visit) with an equal version hash is a duplicate, even from another channel whose
+  clock differs (SMS stamps the time a message arrives, the web the time the form
+  was filled); the first time is kept. Another content becomes a new version of the
+  report, flagged `changed_resubmission` for review. Incidents and campaign events
+  are never merged: every instance id is its own report.
+- An edit names the instance id it `replaces`: a new version of that report
+  (not flagged as a changed resubmission); its form, observer, station and visit
+  must be the report's.
+- The receipt is the first 8 characters of the base32 form of the submission hash:
+  a short code an observer can read back over the phone.
+
+Flags raised on arrival (each sets the report's status to flagged):
+- `quality_check`: one per failing check of the form (FormVersion.spec["checks"]).
+  A new version resolves the quality flags of the versions before it.
+- `silence_campaigning`: an incident or campaign-event form whose select question
+  named `category` has the reserved choice value `campaigning` selected, with the
+  observed-at time inside one of the election's silence phases.
+- `conflict`: a checklist version compared with the current version of every other
+  observer's report of the same form at the same station (any visit), on the
+  questions both answered among select_one, select_multiple, integer and decimal
+  questions (text, dates and times differ between honest observers). Any
+  difference marks both reports in conflict, with a flag on each naming the
+  questions. Agreement later clears nothing: a reviewer resolves conflicts.
+
+Concurrency: the recording runs in one transaction. On SQLite the settings open
+transactions with BEGIN IMMEDIATE, so writers queue. On PostgreSQL the station's row
+is locked first (so reports for one station queue), and an insert that loses a race
+on a unique constraint (Submission.instance_id, the checklist key) is rolled back to
+its savepoint and the whole decision is taken again against the committed rows.
+"""
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pollwatch.accounts.models import User
+from pollwatch.checklists.engine import AnswersInvalid, run_checks, validate_answers
+from pollwatch.checklists.models import Form, FormVersion
+from pollwatch.checklists.spec import label_in, questions_by_name
+from pollwatch.elections.models import CalendarPhase, PollingStation
+from pollwatch.missions import access as mission_access
+from pollwatch.missions.models import CORE_TEAM, Membership, Mission, Observer
+from pollwatch.reports import access
+from pollwatch.reports.models import (
+    Channel,
+    Flag,
+    Report,
+    ReportVersion,
+    ReviewDecision,
+    Submission,
+)
+
+PAYLOAD_KEYS = frozenset(
+    {
+        "instance_id",
+        "mission",
+        "form",
+        "form_version",
+        "station",
+        "visit",
+        "observer",
+        "observed_at",
+        "answers",
+        "replaces",
+    }
+)
+MAX_VISITS = 99
+# The silence rule's reserved convention (see the module docstring).
+CATEGORY_QUESTION = "category"
+CAMPAIGNING = "campaigning"
+SILENCE_KINDS = frozenset({Form.Kind.INCIDENT, Form.Kind.CAMPAIGN_EVENT})
+COMPARED_TYPES = frozenset({"select_one", "select_multiple", "integer", "decimal"})
+RACE_ATTEMPTS = 3
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class ReportRefused(Exception):
+    """A report the server will not record, with the HTTP status that says why.
+
+    `errors` lists {"field", "code", "message"} for the payload keys or questions at
+    fault (empty when the refusal is about the report as a whole).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or (
+            [{"field": field, "code": code, "message": detail}] if field else []
+        )
+
+
+@dataclass
+class SubmitResult:
+    status: str  # "created" or "duplicate"
+    instance_id: uuid.UUID
+    report: Report
+    version: ReportVersion
+    flags: list[str]
+    receipt: str
+
+    @property
+    def http_status(self) -> int:
+        return 201 if self.status == "created" else 200
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The report API's payload with its types checked (answers not yet validated)."""
+
+    instance_id: uuid.UUID
+    mission: str | None
+    form: str
+    form_version: str
+    station: str | None
+    visit: int
+    observer: str | None
+    observed_at: dt.datetime
+    answers: dict[str, Any]
+    replaces: uuid.UUID | None
+
+
+@dataclass
+class Submitted:
+    """Everything resolved and validated about one submission, before any write."""
+
+    payload: Payload
+    channel: str
+    user: User
+    mission: Mission
+    form: Form
+    form_version: FormVersion
+    station: PollingStation | None
+    observer: Observer
+    answers: dict[str, Any]
+    submission_hash: str = ""
+    version_hash: str = ""
+
+
+# --- the payload ---------------------------------------------------------------------
+
+
+def unstorable_text(value: Any) -> str | None:
+    """The first string, key or value at any depth, that no database can store as text.
+
+    That is a NUL character (PostgreSQL refuses it) or half of a surrogate pair (JSON
+    may escape one, UTF-8 cannot encode it). Iterative: a deeply nested payload must
+    not exhaust the interpreter's stack.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if UNSTORABLE.search(item):
+                return item
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return None
+
+
+def parse_instance_id(value: Any, key: str = "instance_id") -> uuid.UUID:
+    """A UUID string, optionally with ODK's `uuid:` prefix; ReportRefused(400) otherwise."""
+    if isinstance(value, str):
+        text = value.removeprefix("uuid:")
+        try:
+            if len(text) <= 45:
+                return uuid.UUID(text)
+        except ValueError:
+            pass
+    if value is None:
+        message = _("The report has no instance id: send a UUID made by the client.")
+    else:
+        message = _("The instance id is not a UUID.")
+    raise ReportRefused(400, message, field=key, code="instance_id")
+
+
+class _Errors:
+    """Collects the payload's faults so that one answer names all of them."""
+
+    def __init__(self) -> None:
+        self.errors: list[dict[str, str]] = []
+
+    def add(self, key: str, code: str, message: str) -> None:
+        self.errors.append({"field": key, "code": code, "message": message})
+
+    def raise_any(self) -> None:
+        if self.errors:
+            detail = _("The report is not valid: %(fields)s.") % {
+                "fields": ", ".join(error["field"] for error in self.errors)
+            }
+            raise ReportRefused(422, detail, errors=self.errors)
+
+
+def _text(payload: Mapping[str, Any], key: str, errors: _Errors, required: bool) -> str | None:
+    value = payload.get(key)
+    if value is None:
+        if required:
+            errors.add(key, "required", _("This field is required."))
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and key == "form_version":
+        return str(value)
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        errors.add(key, "type", _("Send a non-empty string of at most 200 characters."))
+        return None
+    return value.strip()
+
+
+def _visit(payload: Mapping[str, Any], errors: _Errors) -> int:
+    value = payload.get("visit", 1)
+    if value is None:
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VISITS:
+        message = _("Send a whole number from 1 to %(max)d.") % {"max": MAX_VISITS}
+        errors.add("visit", "type", message)
+        return 1
+    return value
+
+
+def parse_moment(value: Any) -> dt.datetime | None:
+    """An aware datetime in UTC from ISO 8601 text with an offset; None if it is not one."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            return None
+        return moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _observed_at(payload: Mapping[str, Any], errors: _Errors) -> dt.datetime:
+    value = payload.get("observed_at")
+    moment = parse_moment(value)
+    if value is None:
+        errors.add("observed_at", "required", _("This field is required."))
+    elif moment is None:
+        message = _(
+            "Send an ISO 8601 date and time with its offset, e.g. 2017-10-15T08:05:00+06:00."
+        )
+        errors.add("observed_at", "type", message)
+    return moment or timezone.now()
+
+
+def _answers(payload: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
+    value = payload.get("answers")
+    if value is None:
+        errors.add("answers", "required", _("This field is required."))
+    elif not isinstance(value, Mapping):
+        errors.add("answers", "type", _("Send an object of question names and answers."))
+    else:
+        return dict(value)
+    return {}
+
+
+def _replaces(payload: Mapping[str, Any], errors: _Errors) -> uuid.UUID | None:
+    value = payload.get("replaces")
+    if value is None:
+        return None
+    try:
+        return parse_instance_id(value, "replaces")
+    except ReportRefused:
+        errors.add("replaces", "type", _("Send the instance id (a UUID) of the report edited."))
+        return None
+
+
+def parse_payload(payload: Any) -> Payload:
+    """Check the payload's keys and types; ReportRefused (400 or 422) naming the key."""
+    if not isinstance(payload, Mapping):
+        raise ReportRefused(400, _("The report must be a JSON object."))
+    bad = unstorable_text(payload)
+    if bad is not None:
+        if "\x00" in bad:
+            raise ReportRefused(400, _("The report contains a NUL character."))
+        raise ReportRefused(400, _("The report contains an unpaired surrogate (not UTF-8)."))
+    instance_id = parse_instance_id(payload.get("instance_id"))
+    errors = _Errors()
+    for key in sorted(str(key) for key in payload.keys() - PAYLOAD_KEYS):
+        errors.add(key, "unknown", _("The report API has no such field."))
+    parsed = Payload(
+        instance_id=instance_id,
+        mission=_text(payload, "mission", errors, required=False),
+        form=_text(payload, "form", errors, required=True) or "",
+        form_version=_text(payload, "form_version", errors, required=True) or "",
+        station=_text(payload, "station", errors, required=False),
+        visit=_visit(payload, errors),
+        observer=_text(payload, "observer", errors, required=False),
+        observed_at=_observed_at(payload, errors),
+        answers=_answers(payload, errors),
+        replaces=_replaces(payload, errors),
+    )
+    errors.raise_any()
+    return parsed
+
+
+# --- resolving who, what and where, through the access layer ----------------------------
+
+
+def _membership(user: User, mission: Mission | str | None, payload: Payload) -> Membership:
+    code = mission.code if isinstance(mission, Mission) else (mission or payload.mission)
+    if code is None:
+        raise ReportRefused(422, _("Name the mission."), field="mission", code="required")
+    if payload.mission is not None and payload.mission != code:
+        message = _("The report names another mission than the one it was sent to.")
+        raise ReportRefused(422, message, field="mission", code="mismatch")
+    try:
+        return mission_access.get_membership(user, code)
+    except Http404:
+        message = _("No mission %(code)s among yours.") % {"code": code}
+        raise ReportRefused(404, message, field="mission", code="not_found") from None
+
+
+def _reporter(membership: Membership, code: str | None) -> Observer:
+    try:
+        return access.get_reporter(membership, code)
+    except PermissionDenied as exc:
+        raise ReportRefused(403, str(exc)) from None
+    except Http404:
+        message = _("No observer with the code %(code)s in this mission.") % {"code": code}
+        raise ReportRefused(422, message, field="observer", code="not_found") from None
+
+
+def _form(mission: Mission, code: str) -> Form:
+    try:
+        return access.get_form(mission, code)
+    except Http404:
+        message = _("No form %(code)s in this mission.") % {"code": code}
+        raise ReportRefused(404, message, field="form", code="not_found") from None
+
+
+def _form_version(form: Form, version: str) -> FormVersion:
+    form_version = form.versions.filter(version=version).first()
+    if form_version is None:
+        message = _("The form %(form)s has no version %(version)s.") % {
+            "form": form.code,
+            "version": version,
+        }
+        raise ReportRefused(422, message, field="form_version", code="unknown")
+    return form_version
+
+
+def _station(mission: Mission, form: Form, code: str | None) -> PollingStation | None:
+    if code is None:
+        if form.is_checklist:
+            message = _("A checklist is made at a polling station: name it.")
+            raise ReportRefused(422, message, field="station", code="required")
+        return None
+    try:
+        return mission_access.get_station(mission.election, code)
+    except Http404:
+        message = _("No polling station %(code)s in this election.") % {"code": code}
+        raise ReportRefused(404, message, field="station", code="not_found") from None
+
+
+def _check_scope(observer: Observer, station: PollingStation | None) -> None:
+    if station is not None and not access.station_in_deployment(observer, station):
+        message = _("Station %(station)s is not in the deployment of observer %(observer)s.") % {
+            "station": station.code,
+            "observer": observer.code,
+        }
+        raise ReportRefused(403, message, code="scope")
+
+
+def _validate(submitted_version: FormVersion, answers: Mapping[str, Any], today: dt.date):
+    try:
+        return validate_answers(submitted_version.spec, answers, today=today)
+    except AnswersInvalid as exc:
+        errors = [
+            {"field": error.field, "code": error.code, "message": str(error.message)}
+            for error in exc.errors
+        ]
+        detail = _("The answers are not valid: %(fields)s.") % {
+            "fields": ", ".join(error["field"] for error in errors)
+        }
+        raise ReportRefused(422, detail, errors=errors) from None
+
+
+# --- hashes and receipts ----------------------------------------------------------------
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def _hashes(submitted: Submitted) -> tuple[str, str]:
+    """The submission hash and the version hash (see the module docstring)."""
+    payload = submitted.payload
+    content: dict[str, Any] = {
+        "mission": submitted.mission.code,
+        "form": submitted.form.code,
+        "form_version": submitted.form_version.version,
+        "station": submitted.station.code if submitted.station else None,
+        "visit": payload.visit,
+        "observer": submitted.observer.code,
+        "answers": submitted.answers,
+    }
+    version_hash = hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    content["observed_at"] = payload.observed_at.isoformat()
+    content["replaces"] = str(payload.replaces) if payload.replaces else None
+    submission_hash = hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    return submission_hash, version_hash
+
+
+def receipt_for(content_hash: str) -> str:
+    """8 characters of base32 (A-Z, 2-7): easy to read back over a phone line."""
+    return base64.b32encode(bytes.fromhex(content_hash)).decode()[:8]
+
+
+# --- the entry point --------------------------------------------------------------------
+
+
+def submit_report(
+    *,
+    user: User,
+    payload: Any,
+    channel: str,
+    mission: Mission | str | None = None,
+) -> SubmitResult:
+    """Record one report from any channel, or refuse it (ReportRefused) storing nothing.
+
+    `mission` is the mission the channel received it for; when None, the payload's
+    "mission" names it. See the module docstring for deduplication and flags.
+    """
+    submitted = resolve_submission(user=user, payload=payload, channel=channel, mission=mission)
+    for attempt in range(RACE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _record(submitted)
+        except IntegrityError:
+            # Another request recorded the same instance id or checklist key first;
+            # decide again against what it committed.
+            if attempt == RACE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def resolve_submission(
+    *, user: User, payload: Any, channel: str, mission: Mission | str | None = None
+) -> Submitted:
+    """Everything submit_report checks before writing: types, scope, answers."""
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    data = parse_payload(payload)
+    membership = _membership(user, mission, data)
+    observer = _reporter(membership, data.observer)
+    form = _form(membership.mission, data.form)
+    form_version = _form_version(form, data.form_version)
+    station = _station(membership.mission, form, data.station)
+    _check_scope(observer, station)
+    election = membership.mission.election
+    today = election.local(election.now()).date()
+    submitted = Submitted(
+        payload=data,
+        channel=channel,
+        user=user,
+        mission=membership.mission,
+        form=form,
+        form_version=form_version,
+        station=station,
+        observer=observer,
+        answers=_validate(form_version, data.answers, today),
+    )
+    submitted.submission_hash, submitted.version_hash = _hashes(submitted)
+    return submitted
+
+
+def _record(submitted: Submitted) -> SubmitResult:
+    if submitted.station is not None:
+        # Reports for one station queue here on PostgreSQL (SQLite locks the database).
+        PollingStation.objects.select_for_update().filter(pk=submitted.station.pk).first()
+    earlier = (
+        Submission.objects.filter(instance_id=submitted.payload.instance_id)
+        .select_related("version__report")
+        .first()
+    )
+    if earlier is not None:
+        return _acknowledge(earlier, submitted)
+    if submitted.payload.replaces is not None:
+        return _edit(submitted)
+    if submitted.form.is_checklist:
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .filter(
+                form=submitted.form,
+                observer=submitted.observer,
+                station=submitted.station,
+                visit=submitted.payload.visit,
+                is_checklist=True,
+            )
+            .select_related("current")
+            .first()
+        )
+        if report is not None:
+            return _resubmit(report, submitted, changed_flag=True)
+    return _create(submitted)
+
+
+def _acknowledge(earlier: Submission, submitted: Submitted) -> SubmitResult:
+    """A retry of an instance id already accepted: the same answer, nothing written."""
+    instance_id = submitted.payload.instance_id
+    if earlier.content_hash != submitted.submission_hash:
+        message = _(
+            "The instance id %(id)s was already used for a report with other content. "
+            'Send an edit with a new instance id and "replaces": "%(id)s".'
+        ) % {"id": instance_id}
+        raise ReportRefused(409, message, field="instance_id", code="conflict")
+    return _result("duplicate", submitted, earlier.version.report, earlier.version)
+
+
+def _edit(submitted: Submitted) -> SubmitResult:
+    replaces = submitted.payload.replaces
+    assert replaces is not None
+    try:
+        edited = access.get_submission(submitted.mission, replaces)
+    except Http404:
+        message = _("No report with the instance id %(id)s to replace.") % {"id": replaces}
+        raise ReportRefused(404, message, field="replaces", code="not_found") from None
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("current")
+        .get(pk=edited.version.report_id)
+    )
+    _check_same_report(report, submitted)
+    return _resubmit(report, submitted, changed_flag=False, replaces=edited.version)
+
+
+def _check_same_report(report: Report, submitted: Submitted) -> None:
+    """An edit changes answers, never which report it is."""
+    same = {
+        "form": report.form_id == submitted.form.pk,
+        "observer": report.observer_id == submitted.observer.pk,
+        "station": report.station_id == (submitted.station.pk if submitted.station else None),
+        "visit": report.visit == submitted.payload.visit,
+    }
+    for key, equal in same.items():
+        if not equal:
+            message = _("An edit must keep the %(field)s of the report it replaces.") % {
+                "field": key
+            }
+            raise ReportRefused(422, message, field=key, code="edit_mismatch")
+
+
+def _create(submitted: Submitted) -> SubmitResult:
+    payload = submitted.payload
+    report = Report.objects.create(
+        mission=submitted.mission,
+        form=submitted.form,
+        observer=submitted.observer,
+        station=submitted.station,
+        visit=payload.visit,
+        is_checklist=submitted.form.is_checklist,
+        observed_at=payload.observed_at,
+    )
+    version = _write_version(report, submitted, number=1, replaces=None)
+    return _finish(report, version, submitted)
+
+
+def _resubmit(
+    report: Report,
+    submitted: Submitted,
+    *,
+    changed_flag: bool,
+    replaces: ReportVersion | None = None,
+) -> SubmitResult:
+    """The same report again: a duplicate of its current content, or a new version."""
+    current = report.current
+    assert current is not None
+    if current.content_hash == submitted.version_hash:
+        _write_submission(current, submitted)
+        return _result("duplicate", submitted, report, current)
+    last = report.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = _write_version(report, submitted, number=last + 1, replaces=replaces)
+    if changed_flag:
+        message = _("Submitted again with other answers (version %(number)d).") % {
+            "number": version.number
+        }
+        _flag(report, version, Flag.Kind.CHANGED_RESUBMISSION, "", message)
+    _resolve_quality_flags(report, version)
+    return _finish(report, version, submitted)
+
+
+def _write_version(
+    report: Report, submitted: Submitted, *, number: int, replaces: ReportVersion | None
+) -> ReportVersion:
+    version = ReportVersion.objects.create(
+        report=report,
+        number=number,
+        form_version=submitted.form_version,
+        answers=submitted.answers,
+        content_hash=submitted.version_hash,
+        observed_at=submitted.payload.observed_at,
+        channel=submitted.channel,
+        entered_by=submitted.user,
+        replaces=replaces,
+    )
+    _write_submission(version, submitted)
+    report.current = version
+    report.observed_at = submitted.payload.observed_at
+    report.updated_at = timezone.now()
+    report.save(update_fields=["current", "observed_at", "updated_at"])
+    return version
+
+
+def _write_submission(version: ReportVersion, submitted: Submitted) -> Submission:
+    return Submission.objects.create(
+        instance_id=submitted.payload.instance_id,
+        version=version,
+        content_hash=submitted.submission_hash,
+        channel=submitted.channel,
+        entered_by=submitted.user,
+    )
+
+
+def _finish(report: Report, version: ReportVersion, submitted: Submitted) -> SubmitResult:
+    _quality_flags(report, version, submitted)
+    _silence_flag(report, version, submitted)
+    if report.is_checklist:
+        _conflict_flags(report, version, submitted)
+    return _result("created", submitted, report, version)
+
+
+def _result(
+    status: str, submitted: Submitted, report: Report, version: ReportVersion
+) -> SubmitResult:
+    # Every path gets here with the submission hash of the stored Submission row.
+    kinds = report.flags.filter(resolved_at__isnull=True).values_list("kind", flat=True)
+    return SubmitResult(
+        status=status,
+        instance_id=submitted.payload.instance_id,
+        report=report,
+        version=version,
+        flags=sorted(set(kinds)),
+        receipt=receipt_for(submitted.submission_hash),
+    )
+
+
+# --- flags ----------------------------------------------------------------------------
+
+
+def _flag(
+    report: Report, version: ReportVersion | None, kind: str, code: str, message: str
+) -> Flag:
+    """Raise a flag on the report, which then waits for review as flagged."""
+    flag = Flag.objects.create(
+        report=report, version=version, kind=kind, code=code, message=message
+    )
+    if report.status != Report.Status.FLAGGED:
+        report.status = Report.Status.FLAGGED
+        report.updated_at = timezone.now()
+        report.save(update_fields=["status", "updated_at"])
+    return flag
+
+
+def _resolve_quality_flags(report: Report, version: ReportVersion) -> None:
+    """Checks of superseded content no longer describe the report."""
+    report.flags.filter(kind=Flag.Kind.QUALITY_CHECK, resolved_at__isnull=True).exclude(
+        version=version
+    ).update(resolved_at=timezone.now())
+
+
+def _quality_flags(report: Report, version: ReportVersion, submitted: Submitted) -> None:
+    spec = submitted.form_version.spec
+    language = spec.get("default_language", "en")
+    for check in run_checks(spec, submitted.answers):
+        message = label_in(check.get("message") or {}, language, language) or check["name"]
+        _flag(report, version, Flag.Kind.QUALITY_CHECK, check["name"], message)
+
+
+def _says_campaigning(submitted: Submitted) -> bool:
+    question = questions_by_name(submitted.form_version.spec).get(CATEGORY_QUESTION)
+    if question is None or question["type"] not in ("select_one", "select_multiple"):
+        return False
+    answer = submitted.answers.get(CATEGORY_QUESTION)
+    chosen = answer if isinstance(answer, list) else [answer]
+    return CAMPAIGNING in chosen
+
+
+def _silence_flag(report: Report, version: ReportVersion, submitted: Submitted) -> None:
+    if submitted.form.kind not in SILENCE_KINDS or not _says_campaigning(submitted):
+        return
+    moment = submitted.payload.observed_at
+    in_silence = CalendarPhase.objects.filter(
+        election=submitted.mission.election_id,
+        kind=CalendarPhase.Kind.SILENCE,
+        starts_at__lte=moment,
+        ends_at__gt=moment,
+    ).exists()
+    if in_silence:
+        message = _("Campaigning reported during the silence period.")
+        _flag(report, version, Flag.Kind.SILENCE_CAMPAIGNING, CAMPAIGNING, message)
+
+
+def _differences(spec: Mapping[str, Any], mine: Mapping[str, Any], theirs: Any) -> list[str]:
+    """Questions both answered, of the compared types, with different answers."""
+    if not isinstance(theirs, Mapping):
+        return []
+    return [
+        question["name"]
+        for question in spec["questions"]
+        if question["type"] in COMPARED_TYPES
+        and question["name"] in mine
+        and question["name"] in theirs
+        and mine[question["name"]] != theirs[question["name"]]
+    ]
+
+
+def _conflict_flags(report: Report, version: ReportVersion, submitted: Submitted) -> None:
+    for other in access.reports_at_station(report):
+        assert other.current is not None
+        names = _differences(submitted.form_version.spec, version.answers, other.current.answers)
+        if not names:
+            continue
+        questions = ", ".join(names)
+        for flagged, flagged_version, against in (
+            (report, version, other.observer),
+            (other, other.current, report.observer),
+        ):
+            message = _("Observer %(observer)s answered differently: %(questions)s.") % {
+                "observer": against.code,
+                "questions": questions,
+            }
+            _conflict_flag(flagged, flagged_version, against.code, message)
+
+
+def _conflict_flag(report: Report, version: ReportVersion, code: str, message: str) -> None:
+    if not report.in_conflict:
+        report.in_conflict = True
+        report.save(update_fields=["in_conflict"])
+    same = report.flags.filter(
+        kind=Flag.Kind.CONFLICT, code=code, message=message, resolved_at__isnull=True
+    )
+    if not same.exists():
+        _flag(report, version, Flag.Kind.CONFLICT, code, message)
+
+
+# --- review -----------------------------------------------------------------------------
+
+
+def _require_core_team(report: Report, user: User) -> None:
+    membership = mission_access.get_membership(user, report.mission.code)
+    mission_access.require_role(membership, CORE_TEAM)
+
+
+def decide_report(report: Report, *, status: str, note: str = "", user: User) -> ReviewDecision:
+    """Set a report's review status (core team only), recording who decided and when."""
+    _require_core_team(report, user)
+    if status not in Report.Status.values:
+        raise ValueError(f"unknown status {status!r}")
+    with transaction.atomic():
+        decision = ReviewDecision.objects.create(
+            report=report, status=status, note=note.strip(), decided_by=user
+        )
+        report.status = status
+        report.updated_at = timezone.now()
+        report.save(update_fields=["status", "updated_at"])
+    return decision
+
+
+def add_note(report: Report, *, note: str, user: User) -> ReviewDecision:
+    """A reviewer's note that leaves the status as it is (core team only)."""
+    _require_core_team(report, user)
+    if not note.strip():
+        raise ValueError("an empty note")
+    with transaction.atomic():
+        return ReviewDecision.objects.create(
+            report=report, status=report.status, note=note.strip(), decided_by=user
+        )
