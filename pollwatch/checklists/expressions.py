@@ -421,6 +421,13 @@ def _check_token(token: Any, known: frozenset[str], allow_dot: bool, problems: l
     elif symbol not in OPERATORS or (symbol == "*" and len(token) != 2):
         problems.append(_("'%(text)s' is not supported.") % {"text": token.source})
         return
+    elif symbol == "-" and len(token) == 1 and token[0].symbol not in LITERALS:
+        # openrosa-xpath-evaluator (the browser) parses a unary minus only before a number.
+        problems.append(
+            _("'%(text)s': a minus sign may only stand before a number; write 0 - x instead.")
+            % {"text": token.source}
+        )
+        return
     for child in token:
         _check_token(child, known, allow_dot, problems)
 

@@ -47,6 +47,8 @@ def test_subset_is_accepted(expression):
         ("age = 1", "age"),
         ("$x = 1", "$x"),
         ("/data/@id = 1", "@id"),
+        ("-/data/age > 1", "0 - x"),
+        ("-(/data/age) > 1", "0 - x"),
     ],
 )
 def test_outside_the_subset_is_refused_naming_the_thing(expression, fragment):

@@ -1,11 +1,9 @@
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pollwatch.checklists.models import Form
 from pollwatch.checklists.services import import_form
 from pollwatch.checklists.testing import make_xlsform
-
 
 SURVEY = [
     {
