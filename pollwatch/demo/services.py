@@ -20,6 +20,9 @@ With force it loads anyway and removes only the demo's own rows, keeping the res
 A name clash (the demo's election or mission code, or a demo user name, taken by
 non-demo data) is refused even with force, since loading would have to overwrite.
 
+- the forms of the demo missions and the reports made with them (demo/reports.py:
+  every report goes through the real submission path).
+
 Tables added by later issues that point at elections, stations or missions with
 on_delete=PROTECT must be emptied for the demo in delete_demo().
 """
@@ -37,6 +40,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pollwatch.accounts.models import User
+from pollwatch.checklists.models import Form
+from pollwatch.demo import reports as demo_reports
 from pollwatch.demo import scenario as sc
 from pollwatch.elections.models import (
     Area,
@@ -58,6 +63,7 @@ from pollwatch.missions.models import (
     Organisation,
     Team,
 )
+from pollwatch.reports.models import Flag, Report, ReportVersion
 
 Progress = Callable[[str], None]
 
@@ -91,6 +97,11 @@ class DemoSummary:
     nationalities: int = 0
     teams: int = 0
     deployments: int = 0
+    forms: int = 0
+    reports: int = 0
+    flagged_reports: int = 0
+    reports_in_conflict: int = 0
+    silence_flags: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
     password: str = sc.DEMO_PASSWORD
     seconds: float = 0.0
@@ -207,6 +218,7 @@ def delete_demo() -> None:
     """
     scope = _demo_scope()
     elections = Election.objects.filter(is_demo=True)
+    _delete_reports(elections)
     # Missions, stations and areas are protected from cascades, so they go first,
     # and areas leaf level first.
     Mission.objects.filter(election__in=elections).delete()
@@ -223,6 +235,20 @@ def delete_demo() -> None:
     ).delete()
     Party.objects.filter(id__in=scope.parties, candidates=None).delete()
     User.objects.filter(demo_user_filter()).delete()
+
+
+def _delete_reports(elections) -> None:
+    """Reports and forms of the demo missions, before the rows they protect.
+
+    A report protects its observer, station and form, and its versions protect one
+    another (`replaces`, Report.current): those links are cut first, so that the
+    cascade from Report takes versions, submissions, flags and decisions with it.
+    """
+    reports = Report.objects.filter(mission__election__in=elections)
+    ReportVersion.objects.filter(report__in=reports).update(replaces=None)
+    reports.update(current=None)
+    reports.delete()
+    Form.objects.filter(mission__election__in=elections).delete()
 
 
 # --- Loading ----------------------------------------------------------------
@@ -293,7 +319,20 @@ def _build(gen: _Gen, step: Progress) -> DemoSummary:
     )
     step(_("Demo accounts"))
     summary.logins = _create_logins(gen, missions)
+    _create_reports([missions[row.code] for row in sc.MISSIONS], summary, step)
     return summary
+
+
+def _create_reports(missions: list[Mission], summary: DemoSummary, step: Progress) -> None:
+    """The demo forms in every mission and reports sent through the real submission path."""
+    summary.forms = demo_reports.load_reports(missions, step).forms
+    reports = Report.objects.filter(mission__in=missions)
+    summary.reports = reports.count()
+    summary.flagged_reports = reports.filter(status=Report.Status.FLAGGED).count()
+    summary.reports_in_conflict = reports.filter(in_conflict=True).count()
+    summary.silence_flags = Flag.objects.filter(
+        report__in=reports, kind=Flag.Kind.SILENCE_CAMPAIGNING
+    ).count()
 
 
 def _create_bodies(gen: _Gen) -> dict[str, ElectionBody]:

@@ -2,7 +2,8 @@
 
 The demo is loaded once for the module (committed, then removed at the end);
 each test runs in its own transaction on top of it, so reloads and refusals made
-inside a test are rolled back.
+inside a test are rolled back. Every demo report takes the real submission path, so
+here only a few teams per mission report (demo_reports.REPORTING_TEAMS).
 """
 
 import datetime as dt
@@ -16,22 +17,28 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
 from pollwatch.accounts.models import User
+from pollwatch.checklists.models import Form, FormVersion
+from pollwatch.demo import reports as demo_reports
 from pollwatch.demo import scenario as sc
 from pollwatch.demo.services import DemoRefused, delete_demo, load_demo
 from pollwatch.elections.models import Area, CalendarPhase, Candidate, Election, PollingStation
 from pollwatch.missions.models import Deployment, Invitation, Mission, Observer, Role
+from pollwatch.reports.models import Flag, Report, Submission
 from pollwatch.testing import factories as f
 
 BISHKEK = zoneinfo.ZoneInfo("Asia/Bishkek")
+REPORTING_TEAMS = 6
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        summary = load_demo()
-    yield summary
-    with django_db_blocker.unblock():
-        delete_demo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo_reports, "REPORTING_TEAMS", REPORTING_TEAMS)
+        with django_db_blocker.unblock():
+            summary = load_demo()
+        yield summary
+        with django_db_blocker.unblock():
+            delete_demo()
 
 
 @pytest.fixture
@@ -231,6 +238,80 @@ def test_demo_accounts_sign_in_with_the_demo_password(election):
     assert observer.role == Observer.ObserverRole.SHORT_TERM
 
 
+def test_four_forms_in_every_mission(election):
+    forms = Form.objects.filter(mission__election=election).select_related("current_version")
+    assert forms.count() == 12
+    for mission in Mission.objects.filter(election=election):
+        kinds = dict(forms.filter(mission=mission).values_list("code", "kind"))
+        assert kinds == {
+            "opening": "opening",
+            "voting": "voting",
+            "counting": "counting",
+            "incident": "incident",
+        }
+    voting = FormVersion.objects.filter(form__in=forms, form__code="voting").first()
+    assert voting is not None
+    spec = voting.spec
+    assert voting.form.prefix == "VT" and voting.version == "2017100101"
+    assert spec["languages"] == ["en", "ru"]
+    answered = [q for q in spec["questions"] if q["type"] not in ("note", "calculate")]
+    assert len(answered) >= 30
+    assert sum(1 for q in spec["questions"] if q["relevant"]) >= 5
+    assert sum(1 for q in spec["questions"] if q["constraint"]) >= 5
+    counting = FormVersion.objects.filter(form__in=forms, form__code="counting").first()
+    assert counting is not None
+    checks = {c["name"] for c in counting.spec["checks"]}
+    assert checks >= {"votes_add_up", "found_within_register"}
+    assert sum(1 for q in counting.spec["questions"] if q["name"].startswith("votes_")) == 11
+
+
+def test_reports_of_every_kind_through_the_submission_path(election, demo):
+    reports = Report.objects.filter(mission__election=election)
+    assert reports.count() == demo.reports > 100
+    per_form = dict(reports.values_list("form__code").annotate(n=Count("id")))
+    assert set(per_form) == {"opening", "voting", "counting", "incident"}
+    assert per_form["voting"] > per_form["opening"]
+    # Every checklist was made at a station of the observer's team's deployment.
+    for report in reports.filter(is_checklist=True).select_related("observer", "station"):
+        assert Deployment.objects.filter(
+            team=report.observer.team_id, stations=report.station
+        ).exists()
+    assert Submission.objects.filter(version__report__in=reports).count() >= reports.count()
+    assert reports.filter(versions__number=2).exists()  # some were corrected later
+
+
+def test_some_reports_are_flagged_and_some_in_conflict(election, demo):
+    reports = Report.objects.filter(mission__election=election)
+    flagged = reports.filter(status=Report.Status.FLAGGED)
+    assert flagged.count() == demo.flagged_reports > 0
+    assert Flag.objects.filter(report__in=reports, kind=Flag.Kind.QUALITY_CHECK).exists()
+    conflicted = reports.filter(in_conflict=True)
+    assert conflicted.count() == demo.reports_in_conflict >= 2
+    for report in conflicted:
+        # Its counterpart: another observer's report of the same form at the same station.
+        assert (
+            conflicted.filter(form=report.form, station=report.station)
+            .exclude(observer=report.observer)
+            .exists()
+        )
+
+
+def test_campaigning_on_the_silence_day_is_flagged(election, demo):
+    silence = Flag.objects.filter(
+        report__mission__election=election, kind=Flag.Kind.SILENCE_CAMPAIGNING
+    ).select_related("report")
+    assert silence.count() == demo.silence_flags > 0
+    for flag in silence:
+        assert election.local(flag.report.observed_at).date() == dt.date(2017, 10, 14)
+    earlier = Report.objects.filter(
+        mission__election=election,
+        form__code="incident",
+        observed_at__lt=dt.datetime(2017, 10, 14, tzinfo=BISHKEK),
+    )
+    assert earlier.exists()
+    assert not Flag.objects.filter(report__in=earlier, kind=Flag.Kind.SILENCE_CAMPAIGNING).exists()
+
+
 def snapshot(election):
     stations = list(
         PollingStation.objects.filter(election=election)
@@ -242,7 +323,12 @@ def snapshot(election):
         .order_by("mission__code", "code")
         .values_list("uuid", "name", "nationality", "phone", "team__code")
     )
-    return stations, observers
+    submissions = list(
+        Submission.objects.filter(version__report__mission__election=election)
+        .order_by("instance_id")
+        .values_list("instance_id", "version__number", "version__answers", "channel")
+    )
+    return stations, observers, submissions
 
 
 def test_reload_gives_the_same_demo_and_keeps_superusers(election, demo):
@@ -256,6 +342,8 @@ def test_reload_gives_the_same_demo_and_keeps_superusers(election, demo):
     assert User.objects.filter(username="root").exists()
     assert Election.objects.count() == 1
     assert Mission.objects.count() == 3
+    assert Report.objects.count() == summary.reports
+    assert Form.objects.count() == 12
 
 
 def test_refuses_non_demo_data_unless_forced(election):

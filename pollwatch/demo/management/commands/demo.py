@@ -36,6 +36,11 @@ def counts_table(summary: DemoSummary) -> Table:
         (_("Nationalities"), summary.nationalities),
         (_("Teams"), summary.teams),
         (_("Deployments"), summary.deployments),
+        (_("Forms"), summary.forms),
+        (_("Reports"), summary.reports),
+        (_("Flagged reports"), summary.flagged_reports),
+        (_("Reports in conflict"), summary.reports_in_conflict),
+        (_("Campaigning in the silence period"), summary.silence_flags),
     ]
     for label, count in rows:
         table.add_row(label, f"{count:,}")

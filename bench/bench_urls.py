@@ -1,0 +1,37 @@
+"""The project's URLs plus the baseline of the report API benchmark.
+
+`POST /bench/trivial-insert` is the smallest useful Django endpoint: it reads the
+JSON body and inserts one row (ignoring a repeated instance id, as a retry must be
+harmless) into a table bench/report_api.py creates. It runs the same middleware
+and the same database settings as the report API, so the ratio between the two
+measures what submitting a report costs over that.
+"""
+
+import json
+
+from django.db import connection, transaction
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from pollwatch.urls import urlpatterns as project_urlpatterns
+
+TABLE = "bench_trivial"
+
+
+@csrf_exempt
+@require_POST
+def trivial_insert(request: HttpRequest) -> JsonResponse:
+    body = json.loads(request.body)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (instance_id, body) VALUES (%s, %s) "  # noqa: S608
+            "ON CONFLICT (instance_id) DO NOTHING",
+            [body["instance_id"], request.body.decode()],
+        )
+        created = cursor.rowcount == 1
+    return JsonResponse({"instance_id": body["instance_id"]}, status=201 if created else 200)
+
+
+urlpatterns = [path("bench/trivial-insert", trivial_insert), *project_urlpatterns]

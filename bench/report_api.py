@@ -1,0 +1,564 @@
+#!/usr/bin/env python
+"""Benchmark: POST /api/v1/reports on a real server against a trivial insert endpoint.
+
+For each database it
+  1. makes a fresh database with the demo's roster and forms (no reports), deploys one
+     observer to every polling station and gives them an API token;
+  2. starts gunicorn (DEBUG off, 2 workers, 4 threads each; persistent database
+     connections) with the project's WSGI app and settings, plus one bench-only URL
+     (bench/bench_urls.py: a view that inserts one row);
+  3. runs 16 clients (threads, keep-alive HTTP on loopback) for 30 s against each
+     endpoint in turn: the report API gets voting checklists of the demo's voting form
+     (36 questions, relevant and constraint expressions, quality checks), each a new
+     report (a station and visit of its own); one post in five repeats an earlier post
+     exactly (a retry), which must be acknowledged without a new row;
+  4. checks that the rows written equal the unique instance ids sent, and that no
+     request failed.
+It prints reports/s, p50 and p99 latency of both endpoints and the ratio. Aims: the
+report API at least half the trivial endpoint's rate, and at least 300 reports/s on
+PostgreSQL.
+
+    python bench/report_api.py --db sqlite|postgres|both [--seconds 30] [--clients 16]
+
+SQLite runs on a temporary file database. PostgreSQL runs on a throwaway database
+created (and dropped) on the server named by POLLWATCH_BENCH_POSTGRES_URL, or by
+DATABASE_URL when it is a PostgreSQL URL. Figures go to docs/benchmarks.md between
+markers, so other benchmarks' sections are kept.
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+START = "<!-- bench:report_api:start -->"
+END = "<!-- bench:report_api:end -->"
+SEED = 20171015
+WORKERS = 2
+THREADS = 4
+RETRY_SHARE = 0.2
+ANSWER_POOL = 500
+TRIVIAL_TABLE = "bench_trivial"
+API_PATH = "/api/v1/reports"
+TRIVIAL_PATH = "/bench/trivial-insert"
+
+
+# --- set-up and checks: Django, in processes of their own ---------------------------------
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("POLLWATCH_INSECURE_DEV_KEY", "true")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "pollwatch.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def database_version(connection) -> str:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+
+
+def database_url(url: str, name: str) -> str:
+    """The same server with another database (or, for SQLite, another file)."""
+    if url.startswith("sqlite"):
+        return f"sqlite:///{name}"
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def create_trivial_table(connection) -> None:
+    key = "SERIAL" if connection.vendor == "postgresql" else "INTEGER"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {TRIVIAL_TABLE} (id {key} PRIMARY KEY, "
+            "instance_id VARCHAR(36) NOT NULL UNIQUE, body TEXT NOT NULL)"
+        )
+
+
+def setup_worker(url: str, folder: Path) -> dict:
+    """A fresh database with the demo's roster and forms; what the clients need."""
+    setup_django(url)
+    from django.db import connection
+
+    from pollwatch.accounts.models import User
+    from pollwatch.accounts.services import create_api_token
+    from pollwatch.checklists.models import Form
+    from pollwatch.demo import reports as demo_reports
+    from pollwatch.demo import scenario as sc
+    from pollwatch.demo.services import load_demo
+    from pollwatch.elections.models import PollingStation
+    from pollwatch.missions.models import Deployment
+
+    name = (
+        str(folder / "bench.sqlite3")
+        if connection.vendor == "sqlite"
+        else f"pollwatch_bench_{os.getpid()}"
+    )
+    connection.settings_dict["TEST"]["NAME"] = name
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    demo_reports.REPORTING_TEAMS = 0  # the roster and the forms, no reports
+    load_demo()
+    user = User.objects.get(username="odihr-observer")
+    observer = user.observer
+    mission = observer.mission
+    deployment = Deployment.objects.create(
+        mission=mission, team=observer.team, date=sc.ELECTION_DAY
+    )
+    stations = list(PollingStation.objects.filter(election=mission.election).order_by("code"))
+    deployment.stations.set(stations)
+    _token, raw = create_api_token(user, "benchmark")
+    create_trivial_table(connection)
+    form = Form.objects.select_related("current_version").get(mission=mission, code="voting")
+    rng = random.Random(SEED)
+    arrival = dt.datetime(2017, 10, 15, 11, 0, tzinfo=demo_reports.TZ)
+    answers = [
+        demo_reports.voting_answers(rng, rng.randint(400, 3000), arrival)
+        for _ in range(ANSWER_POOL)
+    ]
+    return {
+        "vendor": connection.vendor,
+        "version": database_version(connection),
+        "db_url": database_url(url, name),
+        "token": raw,
+        "mission": mission.code,
+        "form_version": form.current_version.version,
+        "stations": [s.code for s in stations],
+        "answers": answers,
+        "questions": len(form.current_version.spec["questions"]),
+    }
+
+
+def check_worker(url: str, admin_url: str) -> dict:
+    """Rows written by the run; then the database is dropped (PostgreSQL)."""
+    setup_django(url)
+    from django.db import connection
+
+    from pollwatch.reports.models import Report, Submission
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {TRIVIAL_TABLE}")  # noqa: S608
+        trivial = cursor.fetchone()[0]
+    counts = {
+        "submissions": Submission.objects.count(),
+        "reports": Report.objects.count(),
+        "trivial_rows": trivial,
+    }
+    if connection.vendor == "postgresql":
+        connection.close()
+        admin_name = urlsplit(admin_url).path.lstrip("/")
+        connection.creation.destroy_test_db(admin_name, verbosity=0)
+    return counts
+
+
+def run_python(*args: str) -> dict:
+    command = [sys.executable, __file__, *args]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"the benchmark step {args[0]} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db_url: str, port: int, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
+        "POLLWATCH_INSECURE_DEV_KEY": "true",
+        "DEBUG": "false",
+        # Keep connections across requests, as a production deployment does.
+        "DB_CONN_MAX_AGE": "60",
+    }
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+    command = [
+        gunicorn,
+        "pollwatch.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={WORKERS}",
+        f"--threads={THREADS}",
+        "--worker-class=gthread",
+        "--keep-alive=30",
+        "--log-level=warning",
+    ]
+    server = subprocess.Popen(  # noqa: S603
+        command, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"gunicorn did not start; see {log}")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+# --- the clients ---------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    ids: set[str] = field(default_factory=set)
+    retries: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Keys:
+    """Hands out (station, visit) pairs, each once: every new post is a report of its own."""
+
+    def __init__(self, stations: list[str]) -> None:
+        self.stations = stations
+        self.next = 0
+        self.lock = threading.Lock()
+
+    def take(self) -> tuple[str, int]:
+        with self.lock:
+            n = self.next
+            self.next += 1
+        return self.stations[n % len(self.stations)], 1 + n // len(self.stations)
+
+
+def report_body(setup: dict, keys: Keys, rng: random.Random) -> bytes:
+    station, visit = keys.take()
+    payload = {
+        "instance_id": str(uuid.uuid4()),
+        "mission": setup["mission"],
+        "form": "voting",
+        "form_version": setup["form_version"],
+        "station": station,
+        "visit": visit,
+        "observed_at": "2017-10-15T11:05:00+06:00",
+        "answers": rng.choice(setup["answers"]),
+    }
+    return json.dumps(payload).encode()
+
+
+def client(
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    make_body,
+    measure_from: float,
+    stop_at: float,
+    seed: int,
+    tally: Tally,
+    lock: threading.Lock,
+) -> None:
+    """Posts until stop_at; counts only what finishes after measure_from (the warm-up)."""
+    rng = random.Random(seed)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    sent: list[tuple[str, bytes]] = []
+    latencies, statuses, ids, retries, errors = [], {}, set(), 0, []
+    while time.monotonic() < stop_at:
+        retry = bool(sent) and rng.random() < RETRY_SHARE
+        instance_id, body = rng.choice(sent) if retry else make_body(rng)
+        started = time.monotonic()
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            errors.append(repr(exc))
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        finished = time.monotonic()
+        status = response.status
+        if status in (200, 201):
+            ids.add(instance_id)
+            if not retry:
+                sent.append((instance_id, body))
+        else:
+            errors.append(f"{status} {answer[:200]!r}")
+        if finished >= measure_from:
+            latencies.append(finished - started)
+            statuses[status] = statuses.get(status, 0) + 1
+            retries += retry
+    connection.close()
+    with lock:
+        tally.latencies += latencies
+        for status, n in statuses.items():
+            tally.statuses[status] = tally.statuses.get(status, 0) + n
+        tally.ids |= ids
+        tally.retries += retries
+        tally.errors += errors
+
+
+def run_phase(port: int, path: str, headers: dict, make_body, clients: int, seconds: float) -> dict:
+    warm_up = min(3.0, seconds / 5)
+    now = time.monotonic()
+    measure_from, stop_at = now + warm_up, now + warm_up + seconds
+    tally, lock = Tally(), threading.Lock()
+
+    def body_maker(rng: random.Random) -> tuple[str, bytes]:
+        body = make_body(rng)
+        return json.loads(body)["instance_id"], body
+
+    threads = [
+        threading.Thread(
+            target=client,
+            args=(port, path, headers, body_maker, measure_from, stop_at, SEED + k, tally, lock),
+        )
+        for k in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies = sorted(tally.latencies)
+    return {
+        "requests": len(latencies),
+        "rate": len(latencies) / seconds,
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else 0.0,
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else 0.0,
+        "statuses": tally.statuses,
+        "retries": tally.retries,
+        "unique_ids": len(tally.ids),
+        "errors": tally.errors[:5],
+        "error_count": len(tally.errors),
+    }
+
+
+def run_database(url: str, clients: int, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory(prefix="pw-bench-api-") as folder:
+        setup = run_python("--setup", url, folder)
+        port = free_port()
+        server = start_server(setup["db_url"], port, Path(folder) / "gunicorn.log")
+        try:
+            keys = Keys(setup["stations"])
+            api_headers = {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {setup['token']}",
+            }
+            api = run_phase(
+                port,
+                API_PATH,
+                api_headers,
+                lambda rng: report_body(setup, keys, rng),
+                clients,
+                seconds,
+            )
+            trivial = run_phase(
+                port,
+                TRIVIAL_PATH,
+                {"Content-Type": "application/json"},
+                lambda rng: report_body(setup, keys, rng),
+                clients,
+                seconds,
+            )
+        finally:
+            stop_server(server)
+        counts = run_python("--check", setup["db_url"], url)
+    return {
+        "vendor": setup["vendor"],
+        "version": setup["version"],
+        "questions": setup["questions"],
+        "api": api,
+        "trivial": trivial,
+        "counts": counts,
+    }
+
+
+# --- the driver ----------------------------------------------------------------------------
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("POLLWATCH_BENCH_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+def machine() -> str:
+    import platform
+
+    cpu = platform.processor() or "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def verdict(result: dict) -> list[str]:
+    """What went wrong in a run: failed requests, or rows that do not match the ids."""
+    problems = []
+    for name in ("api", "trivial"):
+        phase = result[name]
+        if phase["error_count"]:
+            problems.append(
+                f"{name}: {phase['error_count']} failed requests, e.g. {phase['errors']}"
+            )
+    counts = result["counts"]
+    if counts["submissions"] != result["api"]["unique_ids"]:
+        problems.append(
+            f"api: {counts['submissions']} submissions for {result['api']['unique_ids']} ids"
+        )
+    if counts["reports"] != result["api"]["unique_ids"]:
+        problems.append(f"api: {counts['reports']} reports for {result['api']['unique_ids']} ids")
+    if counts["trivial_rows"] != result["trivial"]["unique_ids"]:
+        problems.append(
+            f"trivial: {counts['trivial_rows']} rows for {result['trivial']['unique_ids']} ids"
+        )
+    return problems
+
+
+def summary_line(result: dict) -> str:
+    api, trivial = result["api"], result["trivial"]
+    ratio = api["rate"] / trivial["rate"] if trivial["rate"] else 0.0
+    return (
+        f"{result['version']}: reports {api['rate']:,.0f}/s (p50 {api['p50_ms']:.1f} ms, "
+        f"p99 {api['p99_ms']:.1f} ms); trivial insert {trivial['rate']:,.0f}/s "
+        f"(p50 {trivial['p50_ms']:.1f} ms, p99 {trivial['p99_ms']:.1f} ms); ratio {ratio:.2f}; "
+        f"rows {result['counts']['submissions']:,} = unique ids {api['unique_ids']:,}"
+    )
+
+
+def report(results: list[dict], clients: int, seconds: float) -> str:
+    lines = [
+        START,
+        "## Report API under load",
+        "",
+        f"`python bench/report_api.py --db both`: gunicorn ({WORKERS} workers x {THREADS} "
+        f"threads, DEBUG off, persistent connections) on loopback; {clients} keep-alive "
+        f"clients post for {seconds:.0f} s (after a short warm-up) to each endpoint in turn: "
+        "(a) `POST /api/v1/reports` with voting checklists of the demo's voting form "
+        f"({results[0]['questions'] if results else '?'} questions with relevant and "
+        "constraint expressions and quality checks), each a new report, one post in five a "
+        "retry of an earlier post; (b) a trivial Django view that inserts one row, same "
+        "mix. The clients run on the same machine as the server. Aims: (a) at least half "
+        "of (b), and at least 300 reports/s on PostgreSQL.",
+        "",
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {machine()}",
+        "",
+        "| database | reports/s | p50 | p99 | trivial inserts/s | p50 | p99 | ratio | rows = unique ids |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        api, trivial = r["api"], r["trivial"]
+        ratio = api["rate"] / trivial["rate"] if trivial["rate"] else 0.0
+        same = "yes" if not verdict(r) else "NO"
+        lines.append(
+            f"| {r['version']} | {api['rate']:,.0f} | {api['p50_ms']:.1f} ms "
+            f"| {api['p99_ms']:.1f} ms | {trivial['rate']:,.0f} | {trivial['p50_ms']:.1f} ms "
+            f"| {trivial['p99_ms']:.1f} ms | {ratio:.2f} "
+            f"| {same} ({r['counts']['submissions']:,}) |"
+        )
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write_docs(section: str) -> None:
+    text = (
+        DOCS.read_text()
+        if DOCS.exists()
+        else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
+    )
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOCS.parent.mkdir(exist_ok=True)
+    DOCS.write_text(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--no-docs", action="store_true", help="print only; leave docs/benchmarks.md"
+    )
+    parser.add_argument("--setup", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--check", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.setup:
+        print(json.dumps(setup_worker(args.setup[0], Path(args.setup[1]))))
+        return 0
+    if args.check:
+        print(json.dumps(check_worker(*args.check)))
+        return 0
+
+    urls = []
+    if args.db in ("sqlite", "both"):
+        urls.append("sqlite:///bench-placeholder.sqlite3")
+    if args.db in ("postgres", "both"):
+        url = postgres_url()
+        if url is None:
+            print(
+                "PostgreSQL: skipped - set POLLWATCH_BENCH_POSTGRES_URL (or DATABASE_URL) to a server URL"
+            )
+            if args.db == "postgres":
+                return 2
+        else:
+            urls.append(url)
+    results, failed = [], False
+    for url in urls:
+        result = run_database(url, args.clients, args.seconds)
+        print(summary_line(result))
+        for problem in verdict(result):
+            print(f"  FAILED: {problem}")
+            failed = True
+        results.append(result)
+    if not args.no_docs and results:
+        write_docs(report(results, args.clients, args.seconds))
+        print(f"written to {DOCS.relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
