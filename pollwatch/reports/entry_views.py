@@ -6,6 +6,7 @@ engine), and static/reports/outbox.js keeps every report on the device until the
 server has answered for good. static/reports/sw.js makes the pages work offline.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,8 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -62,8 +65,8 @@ class QuestionView:
     name: str
     type: str
     input: str
-    label: str
-    hint: str
+    label: SafeString
+    hint: SafeString
     required: bool
     choices: list[tuple[str, str]]
     # What the page without JavaScript posted, shown again with the server's message.
@@ -85,6 +88,25 @@ def _language(spec: dict[str, Any]) -> str:
     return language if language in spec["languages"] else spec["default_language"]
 
 
+REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+
+
+def with_outputs(text: str) -> SafeString:
+    """A label with its ${name} references as <output> elements the page's script fills.
+
+    XLSForm labels may show answers ("Turnout so far: ${turnout} %"); without JavaScript
+    the reference is simply left empty.
+    """
+    parts = REFERENCE.split(text)
+    html = [
+        conditional_escape(part)
+        if i % 2 == 0
+        else format_html('<output data-ref="{}"></output>', part)
+        for i, part in enumerate(parts)
+    ]
+    return mark_safe("".join(html))  # noqa: S308 (every part is escaped above)
+
+
 def _question_view(
     question: dict[str, Any], language: str, default: str, posted: Any, errors: dict[str, str]
 ) -> QuestionView:
@@ -92,8 +114,8 @@ def _question_view(
         name=question["name"],
         type=question["type"],
         input=INPUT_TYPES.get(question["type"], "text"),
-        label=label_in(question["label"], language, default) or question["name"],
-        hint=label_in(question["hint"], language, default),
+        label=with_outputs(label_in(question["label"], language, default) or question["name"]),
+        hint=with_outputs(label_in(question["hint"], language, default)),
         required=question["required"],
         choices=[
             (choice["value"], label_in(choice["label"], language, default) or choice["value"])

@@ -223,6 +223,9 @@
       var hidden = node.querySelector('input[type="hidden"]');
       if (hidden) hidden.value = current.texts[question.name] || "";
     });
+    form.querySelectorAll("output[data-ref]").forEach(function (output) {
+      output.textContent = current.texts[output.dataset.ref] || "";
+    });
     var found = problems(current, submitting);
     spec.questions.forEach(function (question) {
       show(wrapper(question.name), found[question.name]);

@@ -195,3 +195,13 @@ def test_refused_post_shows_the_reason_and_keeps_the_answers(as_user, observer, 
     assert 'value="5000"' in page
     assert 'value="yes" checked' in page
     assert Report.objects.count() == 0
+
+
+def test_label_references_become_outputs_and_stay_escaped():
+    from pollwatch.reports.entry_views import with_outputs
+
+    html = with_outputs("Turnout <b>so far</b>: ${turnout} % of ${registered}")
+    assert html == (
+        'Turnout &lt;b&gt;so far&lt;/b&gt;: <output data-ref="turnout"></output> % of '
+        '<output data-ref="registered"></output>'
+    )
