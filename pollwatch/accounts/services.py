@@ -67,12 +67,12 @@ def revoke_api_token(token: ApiToken) -> None:
 
 def authenticate_api_token(raw: str) -> User | None:
     """The active user behind a bearer token, or None."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_secret(raw), revoked_at=None, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    try:
+        # One lookup by the unique hash; get() orders nothing (first() would sort by pk).
+        token = ApiToken.objects.select_related("user").get(
+            key_hash=hash_secret(raw), revoked_at=None, user__is_active=True
+        )
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
     # Write at most once a minute: a busy client must not turn every read into a write.

@@ -1,10 +1,20 @@
 """Forms reached through the mission choke point (missions/access.py)."""
 
+import threading
+import uuid
+from collections import OrderedDict
+from typing import Any
+
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from pollwatch.checklists.models import Form, FormVersion
-from pollwatch.missions.models import Membership
+from pollwatch.missions.models import Membership, Mission
+
+# Decoded specs by FormVersion uuid, the most recently used last (see cached_spec).
+SPEC_CACHE_SIZE = 64
+_specs: OrderedDict[uuid.UUID, dict[str, Any]] = OrderedDict()
+_specs_lock = threading.Lock()
 
 
 def forms_for_membership(membership: Membership) -> QuerySet[Form]:
@@ -34,3 +44,48 @@ def get_form_version(form: Form, version: str) -> FormVersion:
     if found is None:
         raise Http404
     return found
+
+
+def get_version_by_codes(mission: Mission, form_code: str, version: str) -> FormVersion:
+    """A version of one of the mission's forms, with its form, in one query; Http404 if none.
+
+    The spec is set from the process's cache (see cached_spec); the XForm and the
+    source file, which submitting a report never reads, stay in the database.
+    """
+    try:
+        found = (
+            FormVersion.objects.filter(form__mission=mission, form__code=form_code, version=version)
+            .select_related("form")
+            .defer("spec", "xform", "source")
+            .order_by()  # the default ordering would join the form's mission to sort one row
+            .get()
+        )
+    except FormVersion.DoesNotExist:
+        raise Http404 from None
+    found.spec = cached_spec(found)
+    return found
+
+
+def cached_spec(form_version: FormVersion) -> dict[str, Any]:
+    """The version's spec, decoded once per process; callers must not change it.
+
+    Safe without invalidation because a FormVersion is frozen once made (a new upload
+    is a new row): the key is the row's uuid, which no other row ever gets, so a form
+    deleted and made again under the same code and version string gets a new key and
+    never reads an old spec. Bounded, the least recently used dropped first.
+    """
+    key = form_version.uuid
+    with _specs_lock:
+        spec = _specs.get(key)
+        if spec is not None:
+            _specs.move_to_end(key)
+            return spec
+    if "spec" in form_version.get_deferred_fields():
+        spec = FormVersion.objects.filter(pk=form_version.pk).values_list("spec", flat=True).get()
+    else:
+        spec = form_version.spec
+    with _specs_lock:
+        _specs[key] = spec
+        while len(_specs) > SPEC_CACHE_SIZE:
+            _specs.popitem(last=False)
+    return spec

@@ -30,10 +30,11 @@ def forms_for_mission(mission: Mission) -> QuerySet[Form]:
 
 
 def get_form(mission: Mission, code: str) -> Form:
-    form = forms_for_mission(mission).filter(code=code).first()
-    if form is None:
-        raise Http404
-    return form
+    try:
+        # order_by(): a lookup by a unique key needs no ORDER BY (the default one joins).
+        return forms_for_mission(mission).order_by().get(code=code)
+    except Form.DoesNotExist:
+        raise Http404 from None
 
 
 def reports_for_membership(membership: Membership) -> QuerySet[Report]:
@@ -86,11 +87,10 @@ def get_submission(mission: Mission, instance_id: uuid.UUID) -> Submission:
 
 def own_observer(membership: Membership) -> Observer | None:
     """The member's own Observer row in this mission, if there is one."""
-    return (
-        Observer.objects.filter(mission=membership.mission, user=membership.user_id)
-        .select_related("team")
-        .first()
-    )
+    try:
+        return Observer.objects.order_by().get(mission=membership.mission, user=membership.user_id)
+    except Observer.DoesNotExist:
+        return None
 
 
 def get_reporter(membership: Membership, observer_code: str | None) -> Observer:
@@ -109,14 +109,10 @@ def get_reporter(membership: Membership, observer_code: str | None) -> Observer:
         return own
     if membership.role not in PROXY_ROLES:
         raise PermissionDenied(_("Observers may submit reports only for themselves."))
-    named = (
-        Observer.objects.filter(mission=membership.mission, code=observer_code)
-        .select_related("team")
-        .first()
-    )
-    if named is None:
-        raise Http404
-    return named
+    try:
+        return Observer.objects.order_by().get(mission=membership.mission, code=observer_code)
+    except Observer.DoesNotExist:
+        raise Http404 from None
 
 
 def deployments_of(observer: Observer) -> QuerySet[Deployment]:
@@ -134,14 +130,37 @@ def station_in_deployment(observer: Observer, station: PollingStation) -> bool:
     when the deployment lists no station at all (an area-only deployment, typical
     of long-term observers, would otherwise allow nothing).
     """
-    deployments = deployments_of(observer)
-    if deployments.filter(stations=station).exists():
-        return True
-    by_area = deployments.filter(area__isnull=False)
-    if observer.mission.report_scope != Mission.ReportScope.AREA:
+    listed = deployments_of(observer).filter(stations=station).exists()
+    return listed or _station_in_deployed_area(observer, observer.mission, station)
+
+
+def _station_in_deployed_area(
+    observer: Observer, mission: Mission, station: PollingStation
+) -> bool:
+    """The area half of station_in_deployment."""
+    by_area = deployments_of(observer).filter(area__isnull=False)
+    if mission.report_scope != Mission.ReportScope.AREA:
         by_area = by_area.filter(stations__isnull=True)
     paths = by_area.values_list("area__path", flat=True)
     return any(station.area.path.startswith(path) for path in paths)
+
+
+def get_report_station(
+    observer: Observer, mission: Mission, code: str
+) -> tuple[PollingStation, bool]:
+    """A station of the mission's election by its code, and whether the observer may
+    report for it (as station_in_deployment); Http404 for an unknown code.
+
+    Two plain queries when a deployment lists the station, the usual case (cheaper to
+    build than one with an EXISTS subquery).
+    """
+    try:
+        # order_by(): the default ordering would join the election to sort one row.
+        station = PollingStation.objects.order_by().get(election=mission.election, code=code)
+    except PollingStation.DoesNotExist:
+        raise Http404 from None
+    listed = deployments_of(observer).filter(stations=station).exists()
+    return station, listed or _station_in_deployed_area(observer, mission, station)
 
 
 def reports_at_station(report: Report) -> QuerySet[Report]:
@@ -150,4 +169,15 @@ def reports_at_station(report: Report) -> QuerySet[Report]:
         Report.objects.filter(form=report.form_id, station=report.station_id, is_checklist=True)
         .exclude(Q(observer=report.observer_id) | Q(current__isnull=True))
         .select_related("current", "observer")
+    )
+
+
+def checklists_at_station(form: Form, station: PollingStation) -> QuerySet[Report]:
+    """Every observer's checklists of the form at the station, with their current version.
+
+    What submitting a checklist reads in one query: the report of its own key, if
+    any, and the other observers' reports it is compared with (reports_at_station).
+    """
+    return Report.objects.filter(form=form, station=station, is_checklist=True).select_related(
+        "current", "observer"
     )

@@ -38,10 +38,19 @@ Flags raised on arrival (each sets the report's status to flagged):
   questions. Agreement later clears nothing: a reviewer resolves conflicts.
 
 Concurrency: the recording runs in one transaction. On SQLite the settings open
-transactions with BEGIN IMMEDIATE, so writers queue. On PostgreSQL the station's row
-is locked first (so reports for one station queue), and an insert that loses a race
-on a unique constraint (Submission.instance_id, the checklist key) is rolled back to
-its savepoint and the whole decision is taken again against the committed rows.
+transactions with BEGIN IMMEDIATE, so writers queue (no row lock is taken: SQLite has
+none). On PostgreSQL the station's row is locked first (so reports for one station
+queue, and the conflict check of each sees the other's report), and an insert that
+loses a race on a unique constraint (Submission.instance_id, the checklist key) is
+rolled back to its savepoint and the whole decision is taken again against the
+committed rows.
+
+Cost: this is the report API's hot path (see bench/report_api.py), so lookups by
+unique keys use get() on unordered querysets (first() and the models' default
+orderings add ORDER BY clauses, some with joins), the form version's spec comes from
+a per-process cache (checklists/access.py), one query reads both the checklist of
+the submission's key and the other observers' ones at the station, and a new report
+answers the flags it raised without reading them back.
 """
 
 import base64
@@ -55,12 +64,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pollwatch.accounts.models import User
+from pollwatch.checklists import access as form_access
 from pollwatch.checklists.engine import AnswersInvalid, run_checks, validate_answers
 from pollwatch.checklists.models import Form, FormVersion
 from pollwatch.checklists.spec import label_in, questions_by_name
@@ -99,6 +109,8 @@ SILENCE_KINDS = frozenset({Form.Kind.INCIDENT, Form.Kind.CAMPAIGN_EVENT})
 COMPARED_TYPES = frozenset({"select_one", "select_multiple", "integer", "decimal"})
 RACE_ATTEMPTS = 3
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# A flag to raise: its kind, code and message.
+FlagSpec = tuple[str, str, str]
 
 
 class ReportRefused(Exception):
@@ -358,40 +370,42 @@ def _reporter(membership: Membership, code: str | None) -> Observer:
         raise ReportRefused(422, message, field="observer", code="not_found") from None
 
 
-def _form(mission: Mission, code: str) -> Form:
+def _form_version(mission: Mission, code: str, version: str) -> FormVersion:
+    """The version with its form (one query); an unknown form is a 404, a version a 422."""
     try:
-        return access.get_form(mission, code)
+        return form_access.get_version_by_codes(mission, code, version)
+    except Http404:
+        pass
+    try:
+        form = access.get_form(mission, code)
     except Http404:
         message = _("No form %(code)s in this mission.") % {"code": code}
         raise ReportRefused(404, message, field="form", code="not_found") from None
+    message = _("The form %(form)s has no version %(version)s.") % {
+        "form": form.code,
+        "version": version,
+    }
+    raise ReportRefused(422, message, field="form_version", code="unknown")
 
 
-def _form_version(form: Form, version: str) -> FormVersion:
-    form_version = form.versions.filter(version=version).first()
-    if form_version is None:
-        message = _("The form %(form)s has no version %(version)s.") % {
-            "form": form.code,
-            "version": version,
-        }
-        raise ReportRefused(422, message, field="form_version", code="unknown")
-    return form_version
-
-
-def _station(mission: Mission, form: Form, code: str | None) -> PollingStation | None:
+def _station(
+    mission: Mission, observer: Observer, form: Form, code: str | None
+) -> tuple[PollingStation | None, bool]:
+    """The station named, and whether the observer's deployment allows it."""
     if code is None:
         if form.is_checklist:
             message = _("A checklist is made at a polling station: name it.")
             raise ReportRefused(422, message, field="station", code="required")
-        return None
+        return None, True
     try:
-        return mission_access.get_station(mission.election, code)
+        return access.get_report_station(observer, mission, code)
     except Http404:
         message = _("No polling station %(code)s in this election.") % {"code": code}
         raise ReportRefused(404, message, field="station", code="not_found") from None
 
 
-def _check_scope(observer: Observer, station: PollingStation | None) -> None:
-    if station is not None and not access.station_in_deployment(observer, station):
+def _check_scope(observer: Observer, station: PollingStation | None, in_scope: bool) -> None:
+    if station is not None and not in_scope:
         message = _("Station %(station)s is not in the deployment of observer %(observer)s.") % {
             "station": station.code,
             "observer": observer.code,
@@ -483,10 +497,10 @@ def resolve_submission(
     data = parse_payload(payload)
     membership = _membership(user, mission, data)
     observer = _reporter(membership, data.observer)
-    form = _form(membership.mission, data.form)
-    form_version = _form_version(form, data.form_version)
-    station = _station(membership.mission, form, data.station)
-    _check_scope(observer, station)
+    form_version = _form_version(membership.mission, data.form, data.form_version)
+    form = form_version.form
+    station, in_scope = _station(membership.mission, observer, form, data.station)
+    _check_scope(observer, station, in_scope)
     election = membership.mission.election
     today = election.local(election.now()).date()
     submitted = Submitted(
@@ -505,34 +519,49 @@ def resolve_submission(
 
 
 def _record(submitted: Submitted) -> SubmitResult:
-    if submitted.station is not None:
-        # Reports for one station queue here on PostgreSQL (SQLite locks the database).
-        PollingStation.objects.select_for_update().filter(pk=submitted.station.pk).first()
-    earlier = (
-        Submission.objects.filter(instance_id=submitted.payload.instance_id)
-        .select_related("version__report")
-        .first()
-    )
+    if submitted.station is not None and connection.features.has_select_for_update:
+        # Reports for one station queue here on PostgreSQL, so that the conflict check
+        # of one sees the other's report. SQLite has no row locks: its transactions
+        # begin IMMEDIATE (see settings), which queues every writer already.
+        stations = PollingStation.objects.select_for_update().filter(pk=submitted.station.pk)
+        list(stations.order_by().values_list("pk"))
+    earlier = _earlier_submission(submitted.payload.instance_id)
     if earlier is not None:
         return _acknowledge(earlier, submitted)
     if submitted.payload.replaces is not None:
         return _edit(submitted)
     if submitted.form.is_checklist:
-        report = (
-            Report.objects.select_for_update(of=("self",))
-            .filter(
-                form=submitted.form,
-                observer=submitted.observer,
-                station=submitted.station,
-                visit=submitted.payload.visit,
-                is_checklist=True,
-            )
-            .select_related("current")
-            .first()
-        )
-        if report is not None:
-            return _resubmit(report, submitted, changed_flag=True)
-    return _create(submitted)
+        mine, others = _checklists_at_station(submitted)
+        if mine is not None:
+            return _resubmit(mine, submitted, changed_flag=True, others=others)
+        return _create(submitted, others)
+    return _create(submitted, [])
+
+
+def _earlier_submission(instance_id: uuid.UUID) -> Submission | None:
+    """The submission already recorded under the instance id, if any."""
+    # Most posts are new: a bare EXISTS is the cheapest query to learn that.
+    found = Submission.objects.filter(instance_id=instance_id)
+    if not found.exists():
+        return None
+    return found.select_related("version__report").get()
+
+
+def _checklists_at_station(submitted: Submitted) -> tuple[Report | None, list[Report]]:
+    """The checklist of the submission's key (unique), and the other observers' ones.
+
+    One query, locked on PostgreSQL (the station's lock queues their writers anyway).
+    """
+    assert submitted.station is not None
+    rows = access.checklists_at_station(submitted.form, submitted.station)
+    mine, others = None, []
+    for report in rows.select_for_update(of=("self",)).order_by("-created_at", "pk"):
+        if report.observer_id != submitted.observer.pk:
+            if report.current_id is not None:
+                others.append(report)
+        elif report.visit == submitted.payload.visit:
+            mine = report
+    return mine, others
 
 
 def _acknowledge(earlier: Submission, submitted: Submitted) -> SubmitResult:
@@ -580,8 +609,10 @@ def _check_same_report(report: Report, submitted: Submitted) -> None:
             raise ReportRefused(422, message, field=key, code="edit_mismatch")
 
 
-def _create(submitted: Submitted) -> SubmitResult:
+def _create(submitted: Submitted, others: list[Report]) -> SubmitResult:
     payload = submitted.payload
+    flags = _arrival_flags(submitted)
+    # Flagged from the start when a flag is due: no second write of the status.
     report = Report.objects.create(
         mission=submitted.mission,
         form=submitted.form,
@@ -590,9 +621,14 @@ def _create(submitted: Submitted) -> SubmitResult:
         visit=payload.visit,
         is_checklist=submitted.form.is_checklist,
         observed_at=payload.observed_at,
+        status=Report.Status.FLAGGED if flags else Report.Status.NEW,
     )
     version = _write_version(report, submitted, number=1, replaces=None)
-    return _finish(report, version, submitted)
+    kinds = _raise_flags(report, version, flags)
+    if _conflict_flags(report, version, submitted, others):
+        kinds.add(Flag.Kind.CONFLICT)
+    # A new report has no flags but those just raised: no need to read them back.
+    return _result("created", submitted, report, version, open_flags=kinds)
 
 
 def _resubmit(
@@ -601,8 +637,12 @@ def _resubmit(
     *,
     changed_flag: bool,
     replaces: ReportVersion | None = None,
+    others: list[Report] | None = None,
 ) -> SubmitResult:
-    """The same report again: a duplicate of its current content, or a new version."""
+    """The same report again: a duplicate of its current content, or a new version.
+
+    `others` are the other observers' checklists at the station, when already read.
+    """
     current = report.current
     assert current is not None
     if current.content_hash == submitted.version_hash:
@@ -610,13 +650,19 @@ def _resubmit(
         return _result("duplicate", submitted, report, current)
     last = report.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = _write_version(report, submitted, number=last + 1, replaces=replaces)
+    flags: list[FlagSpec] = []
     if changed_flag:
         message = _("Submitted again with other answers (version %(number)d).") % {
             "number": version.number
         }
-        _flag(report, version, Flag.Kind.CHANGED_RESUBMISSION, "", message)
+        flags.append((Flag.Kind.CHANGED_RESUBMISSION, "", message))
     _resolve_quality_flags(report, version)
-    return _finish(report, version, submitted)
+    _raise_flags(report, version, flags + _arrival_flags(submitted))
+    if report.is_checklist:
+        if others is None:
+            others = list(access.reports_at_station(report))
+        _conflict_flags(report, version, submitted, others)
+    return _result("created", submitted, report, version)
 
 
 def _write_version(
@@ -651,25 +697,25 @@ def _write_submission(version: ReportVersion, submitted: Submitted) -> Submissio
     )
 
 
-def _finish(report: Report, version: ReportVersion, submitted: Submitted) -> SubmitResult:
-    _quality_flags(report, version, submitted)
-    _silence_flag(report, version, submitted)
-    if report.is_checklist:
-        _conflict_flags(report, version, submitted)
-    return _result("created", submitted, report, version)
-
-
 def _result(
-    status: str, submitted: Submitted, report: Report, version: ReportVersion
+    status: str,
+    submitted: Submitted,
+    report: Report,
+    version: ReportVersion,
+    *,
+    open_flags: set[str] | None = None,
 ) -> SubmitResult:
+    """The answer; `open_flags` are the report's open flag kinds when the caller knows them."""
     # Every path gets here with the submission hash of the stored Submission row.
-    kinds = report.flags.filter(resolved_at__isnull=True).values_list("kind", flat=True)
+    if open_flags is None:
+        kinds = report.flags.filter(resolved_at__isnull=True).values_list("kind", flat=True)
+        open_flags = set(kinds)
     return SubmitResult(
         status=status,
         instance_id=submitted.payload.instance_id,
         report=report,
         version=version,
-        flags=sorted(set(kinds)),
+        flags=sorted(open_flags),
         receipt=receipt_for(submitted.submission_hash),
     )
 
@@ -679,16 +725,24 @@ def _result(
 
 def _flag(
     report: Report, version: ReportVersion | None, kind: str, code: str, message: str
-) -> Flag:
+) -> None:
     """Raise a flag on the report, which then waits for review as flagged."""
-    flag = Flag.objects.create(
-        report=report, version=version, kind=kind, code=code, message=message
+    _raise_flags(report, version, [(kind, code, message)])
+
+
+def _raise_flags(report: Report, version: ReportVersion | None, flags: list[FlagSpec]) -> set[str]:
+    """Raise the flags (one insert) and mark the report flagged; the kinds raised."""
+    if not flags:
+        return set()
+    Flag.objects.bulk_create(
+        Flag(report=report, version=version, kind=kind, code=code, message=message)
+        for kind, code, message in flags
     )
     if report.status != Report.Status.FLAGGED:
         report.status = Report.Status.FLAGGED
         report.updated_at = timezone.now()
         report.save(update_fields=["status", "updated_at"])
-    return flag
+    return {kind for kind, _code, _message in flags}
 
 
 def _resolve_quality_flags(report: Report, version: ReportVersion) -> None:
@@ -698,12 +752,19 @@ def _resolve_quality_flags(report: Report, version: ReportVersion) -> None:
     ).update(resolved_at=timezone.now())
 
 
-def _quality_flags(report: Report, version: ReportVersion, submitted: Submitted) -> None:
+def _arrival_flags(submitted: Submitted) -> list[FlagSpec]:
+    """The flags a version raises by its content alone: quality checks, silence."""
+    return _quality_flags(submitted) + _silence_flag(submitted)
+
+
+def _quality_flags(submitted: Submitted) -> list[FlagSpec]:
     spec = submitted.form_version.spec
     language = spec.get("default_language", "en")
+    flags: list[FlagSpec] = []
     for check in run_checks(spec, submitted.answers):
         message = label_in(check.get("message") or {}, language, language) or check["name"]
-        _flag(report, version, Flag.Kind.QUALITY_CHECK, check["name"], message)
+        flags.append((Flag.Kind.QUALITY_CHECK, check["name"], message))
+    return flags
 
 
 def _says_campaigning(submitted: Submitted) -> bool:
@@ -715,9 +776,9 @@ def _says_campaigning(submitted: Submitted) -> bool:
     return CAMPAIGNING in chosen
 
 
-def _silence_flag(report: Report, version: ReportVersion, submitted: Submitted) -> None:
+def _silence_flag(submitted: Submitted) -> list[FlagSpec]:
     if submitted.form.kind not in SILENCE_KINDS or not _says_campaigning(submitted):
-        return
+        return []
     moment = submitted.payload.observed_at
     in_silence = CalendarPhase.objects.filter(
         election=submitted.mission.election_id,
@@ -725,9 +786,10 @@ def _silence_flag(report: Report, version: ReportVersion, submitted: Submitted) 
         starts_at__lte=moment,
         ends_at__gt=moment,
     ).exists()
-    if in_silence:
-        message = _("Campaigning reported during the silence period.")
-        _flag(report, version, Flag.Kind.SILENCE_CAMPAIGNING, CAMPAIGNING, message)
+    if not in_silence:
+        return []
+    message = _("Campaigning reported during the silence period.")
+    return [(Flag.Kind.SILENCE_CAMPAIGNING, CAMPAIGNING, message)]
 
 
 def _differences(spec: Mapping[str, Any], mine: Mapping[str, Any], theirs: Any) -> list[str]:
@@ -744,12 +806,17 @@ def _differences(spec: Mapping[str, Any], mine: Mapping[str, Any], theirs: Any) 
     ]
 
 
-def _conflict_flags(report: Report, version: ReportVersion, submitted: Submitted) -> None:
-    for other in access.reports_at_station(report):
+def _conflict_flags(
+    report: Report, version: ReportVersion, submitted: Submitted, others: list[Report]
+) -> bool:
+    """Flag the report and every other observer's (`others`) it disagrees with; whether any."""
+    found = False
+    for other in others:
         assert other.current is not None
         names = _differences(submitted.form_version.spec, version.answers, other.current.answers)
         if not names:
             continue
+        found = True
         questions = ", ".join(names)
         for flagged, flagged_version, against in (
             (report, version, other.observer),
@@ -760,6 +827,7 @@ def _conflict_flags(report: Report, version: ReportVersion, submitted: Submitted
                 "questions": questions,
             }
             _conflict_flag(flagged, flagged_version, against.code, message)
+    return found
 
 
 def _conflict_flag(report: Report, version: ReportVersion, code: str, message: str) -> None:

@@ -1,0 +1,63 @@
+"""What submitting a report costs, and the shortcuts taken for it staying right.
+
+The answer of a new report names its flags without reading them back, and the
+lookups are a fixed handful of queries (the report API benchmark depends on both).
+"""
+
+import pytest
+from django.db import connection
+
+from pollwatch.reports.models import Channel, Flag, Report
+from pollwatch.reports.services import submit_report
+from pollwatch.reports.testing import report_payload
+
+pytestmark = pytest.mark.usefixtures("observer_row")
+
+COUNT = {"opened": "yes", "ballots_found": 500, "invalid": 10}
+
+
+def submit(user, body):
+    return submit_report(user=user, payload=body, channel=Channel.API)
+
+
+def stored_open_flags(report: Report) -> list[str]:
+    kinds = Flag.objects.filter(report=report, resolved_at=None).values_list("kind", flat=True)
+    return sorted(set(kinds))
+
+
+def test_a_new_checklist_takes_a_fixed_number_of_queries(
+    observer, voting, django_assert_max_num_queries
+):
+    submit(observer, report_payload(voting))  # the form's spec is now cached
+    # Membership, observer, form version, station, deployment; savepoint, instance
+    # id, the station's checklists, three inserts and the report's current version,
+    # release. PostgreSQL locks the station's row first.
+    budget = 13 + connection.features.has_select_for_update
+    with django_assert_max_num_queries(budget):
+        result = submit(observer, report_payload(voting, visit=2))
+    assert result.status == "created"
+
+
+def test_a_new_report_names_the_flags_it_raised(observer, voting):
+    result = submit(observer, report_payload(voting, answers=COUNT | {"votes_total": 480}))
+    assert result.flags == stored_open_flags(result.report) == ["quality_check"]
+    assert Report.objects.get().status == Report.Status.FLAGGED
+
+
+def test_a_new_report_in_conflict_names_the_conflict(observer, second_observer, voting):
+    submit(observer, report_payload(voting, answers=COUNT | {"votes_total": 480}))
+    theirs = submit(
+        second_observer.user, report_payload(voting, answers={"opened": "no", "voters": 3})
+    )
+    assert theirs.flags == stored_open_flags(theirs.report) == ["conflict"]
+    # Sent again with the same content: a duplicate reads the flags back, the same.
+    again = submit(
+        second_observer.user, report_payload(voting, answers={"opened": "no", "voters": 3})
+    )
+    assert again.status == "duplicate" and again.flags == ["conflict"]
+
+
+def test_a_clean_new_report_is_new_with_no_flags(observer, voting):
+    result = submit(observer, report_payload(voting, answers=COUNT | {"votes_total": 490}))
+    assert result.flags == stored_open_flags(result.report) == []
+    assert Report.objects.get().status == Report.Status.NEW
