@@ -4,9 +4,10 @@
 For each database it
   1. makes a fresh database with the demo's roster and forms (no reports), deploys one
      observer to every polling station and gives them an API token;
-  2. starts gunicorn (DEBUG off, 2 workers, 4 threads each; persistent database
-     connections) with the project's WSGI app and settings, plus one bench-only URL
-     (bench/bench_urls.py: a view that inserts one row);
+  2. starts gunicorn (DEBUG off, 3 workers, 2 threads each, as `pollwatch serve` on
+     2 cores; persistent database connections) with the project's WSGI app and
+     settings, plus one bench-only URL (bench/bench_urls.py: a view that inserts one
+     row);
   3. runs 16 clients (threads, keep-alive HTTP on loopback) for 30 s against each
      endpoint in turn: the report API gets voting checklists of the demo's voting form
      (36 questions, relevant and constraint expressions, quality checks), each a new
@@ -51,8 +52,10 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 START = "<!-- bench:report_api:start -->"
 END = "<!-- bench:report_api:end -->"
 SEED = 20171015
-WORKERS = 2
-THREADS = 4
+# As `pollwatch serve` on this 2-core machine (cores + 1 processes, 2 threads each):
+# CPU-bound Python under the GIL does better with processes than with threads.
+WORKERS = 3
+THREADS = 2
 RETRY_SHARE = 0.2
 ANSWER_POOL = 500
 TRIVIAL_TABLE = "bench_trivial"
@@ -193,7 +196,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_url: str, port: int, log: Path) -> subprocess.Popen:
+def start_server(
+    db_url: str, port: int, log: Path, workers: int = WORKERS, threads: int = THREADS
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -209,8 +214,8 @@ def start_server(db_url: str, port: int, log: Path) -> subprocess.Popen:
         gunicorn,
         "pollwatch.wsgi:application",
         f"--bind=127.0.0.1:{port}",
-        f"--workers={WORKERS}",
-        f"--threads={THREADS}",
+        f"--workers={workers}",
+        f"--threads={threads}",
         "--worker-class=gthread",
         "--keep-alive=30",
         "--log-level=warning",
@@ -367,11 +372,12 @@ def run_phase(port: int, path: str, headers: dict, make_body, clients: int, seco
     }
 
 
-def run_database(url: str, clients: int, seconds: float) -> dict:
+def run_database(url: str, clients: int, seconds: float, workers: int, threads: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="pw-bench-api-") as folder:
         setup = run_python("--setup", url, folder)
         port = free_port()
-        server = start_server(setup["db_url"], port, Path(folder) / "gunicorn.log")
+        log = Path(folder) / "gunicorn.log"
+        server = start_server(setup["db_url"], port, log, workers, threads)
         try:
             keys = Keys(setup["stations"])
             api_headers = {
@@ -465,12 +471,12 @@ def summary_line(result: dict) -> str:
     )
 
 
-def report(results: list[dict], clients: int, seconds: float) -> str:
+def report(results: list[dict], clients: int, seconds: float, workers: int, threads: int) -> str:
     lines = [
         START,
         "## Report API under load",
         "",
-        f"`python bench/report_api.py --db both`: gunicorn ({WORKERS} workers x {THREADS} "
+        f"`python bench/report_api.py --db both`: gunicorn ({workers} workers x {threads} "
         f"threads, DEBUG off, persistent connections) on loopback; {clients} keep-alive "
         f"clients post for {seconds:.0f} s (after a short warm-up) to each endpoint in turn: "
         "(a) `POST /api/v1/reports` with voting checklists of the demo's voting form "
@@ -520,6 +526,8 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per process")
     parser.add_argument(
         "--no-docs", action="store_true", help="print only; leave docs/benchmarks.md"
     )
@@ -548,14 +556,14 @@ def main() -> int:
             urls.append(url)
     results, failed = [], False
     for url in urls:
-        result = run_database(url, args.clients, args.seconds)
+        result = run_database(url, args.clients, args.seconds, args.workers, args.threads)
         print(summary_line(result))
         for problem in verdict(result):
             print(f"  FAILED: {problem}")
             failed = True
         results.append(result)
     if not args.no_docs and results:
-        write_docs(report(results, args.clients, args.seconds))
+        write_docs(report(results, args.clients, args.seconds, args.workers, args.threads))
         print(f"written to {DOCS.relative_to(ROOT)}")
     return 1 if failed else 0
 

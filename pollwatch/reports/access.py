@@ -6,15 +6,20 @@ this role); the others return querysets already scoped.
 """
 
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Field, Model, Q, QuerySet
+from django.db.models.expressions import Col
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from pollwatch.accounts.models import User
-from pollwatch.checklists.models import Form
-from pollwatch.elections.models import PollingStation
+from pollwatch.checklists.models import Form, FormVersion
+from pollwatch.elections.models import Election, PollingStation
 from pollwatch.missions import access
 from pollwatch.missions.models import CORE_TEAM, Deployment, Membership, Mission, Observer, Role
 from pollwatch.reports.models import Report, Submission
@@ -22,6 +27,7 @@ from pollwatch.reports.models import Report, Submission
 # Who may enter a report on an observer's behalf (phone dictation, paper forms).
 PROXY_ROLES = frozenset({Role.DATA_CLERK, Role.COORDINATOR})
 REPORTING_ROLES = PROXY_ROLES | {Role.OBSERVER}
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 def forms_for_mission(mission: Mission) -> QuerySet[Form]:
@@ -93,6 +99,31 @@ def own_observer(membership: Membership) -> Observer | None:
         return None
 
 
+def choose_reporter(
+    membership: Membership,
+    observer_code: str | None,
+    own: Callable[[], Observer | None],
+    named: Callable[[], Observer | None],
+) -> Observer:
+    """The rule of get_reporter, given how to find the member's own and the named observer.
+
+    One rule for the pages (ORM lookups) and the report API (submission_target's row).
+    """
+    if membership.role not in REPORTING_ROLES:
+        raise PermissionDenied(_("Your role in this mission may not submit reports."))
+    mine = own()
+    if observer_code is None or (mine is not None and mine.code == observer_code):
+        if mine is None:
+            raise PermissionDenied(_("You are not registered as an observer in this mission."))
+        return mine
+    if membership.role not in PROXY_ROLES:
+        raise PermissionDenied(_("Observers may submit reports only for themselves."))
+    found = named()
+    if found is None:
+        raise Http404
+    return found
+
+
 def get_reporter(membership: Membership, observer_code: str | None) -> Observer:
     """The observer a report is made for, by the member's role.
 
@@ -100,19 +131,12 @@ def get_reporter(membership: Membership, observer_code: str | None) -> Observer:
     observer (or reports as their own Observer row, if they have one). Every other
     role may not report. An unknown observer code answers Http404.
     """
-    if membership.role not in REPORTING_ROLES:
-        raise PermissionDenied(_("Your role in this mission may not submit reports."))
-    own = own_observer(membership)
-    if observer_code is None or (own is not None and own.code == observer_code):
-        if own is None:
-            raise PermissionDenied(_("You are not registered as an observer in this mission."))
-        return own
-    if membership.role not in PROXY_ROLES:
-        raise PermissionDenied(_("Observers may submit reports only for themselves."))
-    try:
-        return Observer.objects.order_by().get(mission=membership.mission, code=observer_code)
-    except Observer.DoesNotExist:
-        raise Http404 from None
+
+    def named() -> Observer | None:
+        found = Observer.objects.order_by().filter(mission=membership.mission, code=observer_code)
+        return found.first()
+
+    return choose_reporter(membership, observer_code, lambda: own_observer(membership), named)
 
 
 def deployments_of(observer: Observer) -> QuerySet[Deployment]:
@@ -150,9 +174,6 @@ def get_report_station(
 ) -> tuple[PollingStation, bool]:
     """A station of the mission's election by its code, and whether the observer may
     report for it (as station_in_deployment); Http404 for an unknown code.
-
-    Two plain queries when a deployment lists the station, the usual case (cheaper to
-    build than one with an EXISTS subquery).
     """
     try:
         # order_by(): the default ordering would join the election to sort one row.
@@ -163,6 +184,197 @@ def get_report_station(
     return station, listed or _station_in_deployed_area(observer, mission, station)
 
 
+# --- the report API's hot path: the same rules, read in one query ----------------------
+
+
+@dataclass(frozen=True)
+class SubmissionTarget:
+    """Who, what and where a submission names, as one query found them (submission_target).
+
+    `None` is "no such row among the caller's": no membership (nor operator rights),
+    no own or named observer, an unknown form, version or station. Only the columns
+    submitting reads are loaded; the models' other fields are deferred (reading one
+    costs a query, never a wrong value).
+    """
+
+    membership: Membership | None
+    own_observer: Observer | None
+    named_observer: Observer | None
+    form: Form | None
+    form_version: FormVersion | None  # with its form
+    station: PollingStation | None
+    # A deployment of the reporter's team (named, else own) lists the station.
+    station_listed: bool
+    # A submission with the instance id asked about exists (in any mission).
+    instance_seen: bool = False
+
+    def reporter(self, observer_code: str | None) -> Observer:
+        """As get_reporter: PermissionDenied for the role, Http404 for an unknown code."""
+        assert self.membership is not None
+        return choose_reporter(
+            self.membership, observer_code, lambda: self.own_observer, lambda: self.named_observer
+        )
+
+    def in_scope(self, observer: Observer) -> bool:
+        """As station_in_deployment, for the reporter; the area rule queried only if needed."""
+        assert self.membership is not None and self.station is not None
+        mission = self.membership.mission
+        return self.station_listed or _station_in_deployed_area(observer, mission, self.station)
+
+
+# Plain joins and one EXISTS, portable to SQLite and PostgreSQL. Each LEFT JOIN finds at
+# most one row: the unique keys (membership: user+mission; observer: user, and
+# mission+code; form: mission+code; version: form+version; station: election+code).
+SUBMISSION_TARGET_SQL = """
+SELECT m.id, m.code, m.election_id, m.report_scope, e.time_zone, e.scenario_clock,
+       ms.id, ms.role,
+       own.id, own.code, own.team_id, own.user_id,
+       named.id, named.code, named.team_id, named.user_id,
+       f.id, f.code, f.kind,
+       fv.id, fv.uuid, fv.number, fv.version,
+       ps.id, ps.code, ps.area_id,
+       EXISTS (
+         SELECT 1 FROM missions_deployment d
+         INNER JOIN missions_deployment_stations ds ON ds.deployment_id = d.id
+         WHERE d.mission_id = m.id AND ds.pollingstation_id = ps.id
+           AND d.team_id = CASE WHEN named.id IS NULL THEN own.team_id ELSE named.team_id END
+       ),
+       EXISTS (SELECT 1 FROM reports_submission s WHERE s.instance_id = %s)
+FROM missions_mission m
+INNER JOIN elections_election e ON e.id = m.election_id
+LEFT JOIN missions_membership ms ON ms.mission_id = m.id AND ms.user_id = %s
+LEFT JOIN missions_observer own ON own.mission_id = m.id AND own.user_id = %s
+LEFT JOIN missions_observer named ON named.mission_id = m.id AND named.code = %s
+LEFT JOIN checklists_form f ON f.mission_id = m.id AND f.code = %s
+LEFT JOIN checklists_formversion fv ON fv.form_id = f.id AND fv.version = %s
+LEFT JOIN elections_pollingstation ps ON ps.election_id = m.election_id AND ps.code = %s
+WHERE m.code = %s
+"""
+
+
+def _from_row(model: type[ModelT], names: tuple[str, ...], values: Sequence[Any]) -> ModelT:
+    """A model instance of the named fields (attribute names), the others deferred."""
+    # from_db takes the values in the order of the model's concrete fields.
+    given = dict(zip(names, values, strict=True))
+    ordered = [field.attname for field in model._meta.concrete_fields if field.attname in given]
+    return model.from_db(DEFAULT_DB_ALIAS, ordered, [given[name] for name in ordered])
+
+
+def _converted(field: Field, value: Any) -> Any:
+    """A raw cursor value as the ORM would have it (SQLite's UUIDs, aware datetimes)."""
+    column = Col(field.model._meta.db_table, field)
+    # As the ORM's compiler does: the backend's converters, then the field's.
+    for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
+        connection
+    ):
+        value = converter(value, column, connection)
+    return value
+
+
+def submission_target(
+    user: User,
+    mission_code: str,
+    form_code: str,
+    version: str,
+    station_code: str | None,
+    observer_code: str | None,
+    instance_id: uuid.UUID | None = None,
+) -> SubmissionTarget:
+    """What get_membership, get_reporter, get_version_by_codes, get_form and
+    get_report_station decide for a submission, read in one hand-written query.
+
+    The report API's hot path: the ORM spends far longer building those five queries
+    than the database answers them. The same rules apply (choose_reporter, and the
+    deployment's area through SubmissionTarget.in_scope only when no deployment lists
+    the station); tests/test_submission_target.py holds both to the same answers.
+    An unknown mission, or one the user is not a member of (and not an operator),
+    answers a target without membership. With an `instance_id`, it also tells whether
+    a submission already has it (a hint read before the write: the unique constraint
+    decides).
+    """
+    empty = SubmissionTarget(None, None, None, None, None, None, False)
+    if not user.is_authenticated or not user.is_active:
+        return empty
+    instance_field = Submission._meta.get_field("instance_id")
+    instance_key = instance_field.get_db_prep_value(instance_id, connection)
+    params = [
+        *(instance_key, user.pk, user.pk, observer_code),
+        *(form_code, version, station_code, mission_code),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(SUBMISSION_TARGET_SQL, params)
+        row = cursor.fetchone()
+    if row is None or (row[6] is None and not user.is_superuser):
+        return empty
+    election = _from_row(
+        Election,
+        ("id", "time_zone", "scenario_clock"),
+        (row[2], row[4], _converted(Election._meta.get_field("scenario_clock"), row[5])),
+    )
+    mission = _from_row(Mission, ("id", "code", "election_id", "report_scope"), row[0:4])
+    mission.election = election
+    if row[6] is None:
+        # A platform operator who is not a member acts as a coordinator (get_membership).
+        membership = Membership(user=user, mission=mission, role=Role.COORDINATOR)
+    else:
+        membership = _from_row(
+            Membership, ("id", "user_id", "mission_id", "role"), (row[6], user.pk, row[0], row[7])
+        )
+        membership.user = user
+        membership.mission = mission
+    form = _form(mission, row[16:19])
+    return SubmissionTarget(
+        membership=membership,
+        own_observer=_observer(mission, row[8:12]),
+        named_observer=_observer(mission, row[12:16]),
+        form=form,
+        form_version=_form_version(form, row[19:23]),
+        station=_station(mission, row[23:26]),
+        station_listed=bool(row[26]),
+        instance_seen=bool(row[27]),
+    )
+
+
+def _observer(mission: Mission, values: Sequence[Any]) -> Observer | None:
+    if values[0] is None:
+        return None
+    observer = _from_row(
+        Observer, ("id", "code", "team_id", "user_id", "mission_id"), (*values, mission.pk)
+    )
+    observer.mission = mission
+    return observer
+
+
+def _form(mission: Mission, values: Sequence[Any]) -> Form | None:
+    if values[0] is None:
+        return None
+    form = _from_row(Form, ("id", "code", "kind", "mission_id"), (*values, mission.pk))
+    form.mission = mission
+    return form
+
+
+def _form_version(form: Form | None, values: Sequence[Any]) -> FormVersion | None:
+    if form is None or values[0] is None:
+        return None
+    key, uuid_value, number, version = values
+    uuid_value = _converted(FormVersion._meta.get_field("uuid"), uuid_value)
+    found = _from_row(
+        FormVersion,
+        ("id", "uuid", "number", "version", "form_id"),
+        (key, uuid_value, number, version, form.pk),
+    )
+    found.form = form
+    return found
+
+
+def _station(mission: Mission, values: Sequence[Any]) -> PollingStation | None:
+    if values[0] is None:
+        return None
+    return _from_row(
+        PollingStation, ("id", "code", "area_id", "election_id"), (*values, mission.election_id)
+    )
+
+
 def reports_at_station(report: Report) -> QuerySet[Report]:
     """Other observers' checklists of the same form at the report's station."""
     return (
@@ -170,6 +382,30 @@ def reports_at_station(report: Report) -> QuerySet[Report]:
         .exclude(Q(observer=report.observer_id) | Q(current__isnull=True))
         .select_related("current", "observer")
     )
+
+
+CHECKLIST_IDS_SQL = """
+SELECT id FROM reports_report
+WHERE form_id = %s AND station_id = %s AND is_checklist = %s
+  AND ((observer_id = %s AND visit = %s) OR (observer_id <> %s AND current_id IS NOT NULL))
+"""
+
+
+def checklist_ids_at_station(
+    form: Form, station: PollingStation, observer: Observer, visit: int, *, lock: bool
+) -> list[int]:
+    """The ids of the checklists at the station that submitting one compares with.
+
+    Those of checklists_at_station that matter: the observer's own for the visit (the
+    checklist key: at most one) and the other observers' with a current version.
+    Hand-written: on the report API's hot path, usually to learn there are none.
+    `lock` adds FOR UPDATE (PostgreSQL; SQLite has no row locks).
+    """
+    sql = CHECKLIST_IDS_SQL + (" FOR UPDATE" if lock else "")
+    params = [form.pk, station.pk, True, observer.pk, visit, observer.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def checklists_at_station(form: Form, station: PollingStation) -> QuerySet[Report]:

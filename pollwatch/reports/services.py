@@ -43,14 +43,18 @@ none). On PostgreSQL the station's row is locked first (so reports for one stati
 queue, and the conflict check of each sees the other's report), and an insert that
 loses a race on a unique constraint (Submission.instance_id, the checklist key) is
 rolled back to its savepoint and the whole decision is taken again against the
-committed rows.
+committed rows. The unique constraints are the judges: an instance id that the
+resolving query found unused is not looked up again in the transaction (a request
+that records it meanwhile makes our insert fail, and the next attempt looks).
 
-Cost: this is the report API's hot path (see bench/report_api.py), so lookups by
-unique keys use get() on unordered querysets (first() and the models' default
-orderings add ORDER BY clauses, some with joins), the form version's spec comes from
-a per-process cache (checklists/access.py), one query reads both the checklist of
-the submission's key and the other observers' ones at the station, and a new report
-answers the flags it raised without reading them back.
+Cost: this is the report API's hot path (see bench/report_api.py). Everything read
+before writing (membership, observer, form version, station, deployment, whether the
+instance id is known) is one hand-written query (access.submission_target, held to
+the ORM access functions' answers by tests); the form version's spec comes from a
+per-process cache (checklists/access.py); in the transaction, plain statements find
+the checklists the submission is compared with (usually none) and insert the rows
+(_insert and _update: what save() does, without building the SQL each time); a new
+report answers the flags it raised without reading them back.
 """
 
 import base64
@@ -61,10 +65,11 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
+from django.db.models import Field, Model
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,6 +187,8 @@ class Submitted:
     answers: dict[str, Any]
     submission_hash: str = ""
     version_hash: str = ""
+    # Whether a submission had the instance id when resolved (a hint; see _record).
+    seen_before: bool = True
 
 
 # --- the payload ---------------------------------------------------------------------
@@ -346,23 +353,26 @@ def parse_payload(payload: Any) -> Payload:
 # --- resolving who, what and where, through the access layer ----------------------------
 
 
-def _membership(user: User, mission: Mission | str | None, payload: Payload) -> Membership:
+def _mission_code(mission: Mission | str | None, payload: Payload) -> str:
     code = mission.code if isinstance(mission, Mission) else (mission or payload.mission)
     if code is None:
         raise ReportRefused(422, _("Name the mission."), field="mission", code="required")
     if payload.mission is not None and payload.mission != code:
         message = _("The report names another mission than the one it was sent to.")
         raise ReportRefused(422, message, field="mission", code="mismatch")
-    try:
-        return mission_access.get_membership(user, code)
-    except Http404:
+    return code
+
+
+def _membership(target: access.SubmissionTarget, code: str) -> Membership:
+    if target.membership is None:
         message = _("No mission %(code)s among yours.") % {"code": code}
-        raise ReportRefused(404, message, field="mission", code="not_found") from None
+        raise ReportRefused(404, message, field="mission", code="not_found")
+    return target.membership
 
 
-def _reporter(membership: Membership, code: str | None) -> Observer:
+def _reporter(target: access.SubmissionTarget, code: str | None) -> Observer:
     try:
-        return access.get_reporter(membership, code)
+        return target.reporter(code)
     except PermissionDenied as exc:
         raise ReportRefused(403, str(exc)) from None
     except Http404:
@@ -370,26 +380,24 @@ def _reporter(membership: Membership, code: str | None) -> Observer:
         raise ReportRefused(422, message, field="observer", code="not_found") from None
 
 
-def _form_version(mission: Mission, code: str, version: str) -> FormVersion:
-    """The version with its form (one query); an unknown form is a 404, a version a 422."""
-    try:
-        return form_access.get_version_by_codes(mission, code, version)
-    except Http404:
-        pass
-    try:
-        form = access.get_form(mission, code)
-    except Http404:
+def _form_version(target: access.SubmissionTarget, code: str, version: str) -> FormVersion:
+    """The version with its form and spec; an unknown form is a 404, a version a 422."""
+    if target.form is None:
         message = _("No form %(code)s in this mission.") % {"code": code}
-        raise ReportRefused(404, message, field="form", code="not_found") from None
-    message = _("The form %(form)s has no version %(version)s.") % {
-        "form": form.code,
-        "version": version,
-    }
-    raise ReportRefused(422, message, field="form_version", code="unknown")
+        raise ReportRefused(404, message, field="form", code="not_found")
+    if target.form_version is None:
+        message = _("The form %(form)s has no version %(version)s.") % {
+            "form": target.form.code,
+            "version": version,
+        }
+        raise ReportRefused(422, message, field="form_version", code="unknown")
+    found = target.form_version
+    found.spec = form_access.cached_spec(found)
+    return found
 
 
 def _station(
-    mission: Mission, observer: Observer, form: Form, code: str | None
+    target: access.SubmissionTarget, observer: Observer, form: Form, code: str | None
 ) -> tuple[PollingStation | None, bool]:
     """The station named, and whether the observer's deployment allows it."""
     if code is None:
@@ -397,11 +405,10 @@ def _station(
             message = _("A checklist is made at a polling station: name it.")
             raise ReportRefused(422, message, field="station", code="required")
         return None, True
-    try:
-        return access.get_report_station(observer, mission, code)
-    except Http404:
+    if target.station is None:
         message = _("No polling station %(code)s in this election.") % {"code": code}
-        raise ReportRefused(404, message, field="station", code="not_found") from None
+        raise ReportRefused(404, message, field="station", code="not_found")
+    return target.station, target.in_scope(observer)
 
 
 def _check_scope(observer: Observer, station: PollingStation | None, in_scope: bool) -> None:
@@ -479,7 +486,9 @@ def submit_report(
     for attempt in range(RACE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _record(submitted)
+                # A new instance id needs no second look: if another request records it
+                # meanwhile, the unique constraint refuses ours and the next attempt looks.
+                return _record(submitted, check_earlier=attempt > 0 or submitted.seen_before)
         except IntegrityError:
             # Another request recorded the same instance id or checklist key first;
             # decide again against what it committed.
@@ -495,11 +504,16 @@ def resolve_submission(
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     data = parse_payload(payload)
-    membership = _membership(user, mission, data)
-    observer = _reporter(membership, data.observer)
-    form_version = _form_version(membership.mission, data.form, data.form_version)
+    code = _mission_code(mission, data)
+    # One query reads what the checks below decide on (see access.submission_target).
+    target = access.submission_target(
+        user, code, data.form, data.form_version, data.station, data.observer, data.instance_id
+    )
+    membership = _membership(target, code)
+    observer = _reporter(target, data.observer)
+    form_version = _form_version(target, data.form, data.form_version)
     form = form_version.form
-    station, in_scope = _station(membership.mission, observer, form, data.station)
+    station, in_scope = _station(target, observer, form, data.station)
     _check_scope(observer, station, in_scope)
     election = membership.mission.election
     today = election.local(election.now()).date()
@@ -513,19 +527,19 @@ def resolve_submission(
         station=station,
         observer=observer,
         answers=_validate(form_version, data.answers, today),
+        seen_before=target.instance_seen,
     )
     submitted.submission_hash, submitted.version_hash = _hashes(submitted)
     return submitted
 
 
-def _record(submitted: Submitted) -> SubmitResult:
+def _record(submitted: Submitted, *, check_earlier: bool = True) -> SubmitResult:
     if submitted.station is not None and connection.features.has_select_for_update:
         # Reports for one station queue here on PostgreSQL, so that the conflict check
         # of one sees the other's report. SQLite has no row locks: its transactions
         # begin IMMEDIATE (see settings), which queues every writer already.
-        stations = PollingStation.objects.select_for_update().filter(pk=submitted.station.pk)
-        list(stations.order_by().values_list("pk"))
-    earlier = _earlier_submission(submitted.payload.instance_id)
+        _execute(LOCK_STATION_SQL, [submitted.station.pk])
+    earlier = _earlier_submission(submitted.payload.instance_id) if check_earlier else None
     if earlier is not None:
         return _acknowledge(earlier, submitted)
     if submitted.payload.replaces is not None:
@@ -540,26 +554,35 @@ def _record(submitted: Submitted) -> SubmitResult:
 
 def _earlier_submission(instance_id: uuid.UUID) -> Submission | None:
     """The submission already recorded under the instance id, if any."""
-    # Most posts are new: a bare EXISTS is the cheapest query to learn that.
-    found = Submission.objects.filter(instance_id=instance_id)
-    if not found.exists():
+    # Most posts are new: a bare SELECT by the unique key is the cheapest way to learn it.
+    key = Submission._meta.get_field("instance_id").get_db_prep_value(instance_id, connection)
+    if not _execute(EARLIER_SUBMISSION_SQL, [key]):
         return None
-    return found.select_related("version__report").get()
+    return Submission.objects.select_related("version__report").get(instance_id=instance_id)
 
 
 def _checklists_at_station(submitted: Submitted) -> tuple[Report | None, list[Report]]:
     """The checklist of the submission's key (unique), and the other observers' ones.
 
-    One query, locked on PostgreSQL (the station's lock queues their writers anyway).
+    Locked on PostgreSQL (the station's lock queues their writers anyway; the rows'
+    lock keeps a review decision from interleaving with a conflict flag's update).
     """
     assert submitted.station is not None
-    rows = access.checklists_at_station(submitted.form, submitted.station)
+    ids = access.checklist_ids_at_station(
+        submitted.form,
+        submitted.station,
+        submitted.observer,
+        submitted.payload.visit,
+        lock=connection.features.has_select_for_update,
+    )
+    if not ids:  # the usual case: nothing to read
+        return None, []
+    rows = access.checklists_at_station(submitted.form, submitted.station).filter(pk__in=ids)
     mine, others = None, []
-    for report in rows.select_for_update(of=("self",)).order_by("-created_at", "pk"):
+    for report in rows.order_by("-created_at", "pk"):
         if report.observer_id != submitted.observer.pk:
-            if report.current_id is not None:
-                others.append(report)
-        elif report.visit == submitted.payload.visit:
+            others.append(report)
+        else:
             mine = report
     return mine, others
 
@@ -613,7 +636,7 @@ def _create(submitted: Submitted, others: list[Report]) -> SubmitResult:
     payload = submitted.payload
     flags = _arrival_flags(submitted)
     # Flagged from the start when a flag is due: no second write of the status.
-    report = Report.objects.create(
+    report = Report(
         mission=submitted.mission,
         form=submitted.form,
         observer=submitted.observer,
@@ -623,6 +646,7 @@ def _create(submitted: Submitted, others: list[Report]) -> SubmitResult:
         observed_at=payload.observed_at,
         status=Report.Status.FLAGGED if flags else Report.Status.NEW,
     )
+    _insert(report)
     version = _write_version(report, submitted, number=1, replaces=None)
     kinds = _raise_flags(report, version, flags)
     if _conflict_flags(report, version, submitted, others):
@@ -668,7 +692,7 @@ def _resubmit(
 def _write_version(
     report: Report, submitted: Submitted, *, number: int, replaces: ReportVersion | None
 ) -> ReportVersion:
-    version = ReportVersion.objects.create(
+    version = ReportVersion(
         report=report,
         number=number,
         form_version=submitted.form_version,
@@ -679,22 +703,94 @@ def _write_version(
         entered_by=submitted.user,
         replaces=replaces,
     )
+    _insert(version)
     _write_submission(version, submitted)
     report.current = version
     report.observed_at = submitted.payload.observed_at
     report.updated_at = timezone.now()
-    report.save(update_fields=["current", "observed_at", "updated_at"])
+    _update(report, ("current", "observed_at", "updated_at"))
     return version
 
 
 def _write_submission(version: ReportVersion, submitted: Submitted) -> Submission:
-    return Submission.objects.create(
+    submission = Submission(
         instance_id=submitted.payload.instance_id,
         version=version,
         content_hash=submitted.submission_hash,
         channel=submitted.channel,
         entered_by=submitted.user,
     )
+    _insert(submission)
+    return submission
+
+
+# --- plain statements for the hot path ----------------------------------------------------
+# Building an INSERT or UPDATE through save() costs more than the database takes to run
+# it. These write a model instance as save() would (defaults set by the constructor,
+# each field's pre_save and database preparation), with the SQL made once per model.
+# The unique constraints stay the judges of races: a losing insert raises IntegrityError.
+
+LOCK_STATION_SQL = "SELECT id FROM elections_pollingstation WHERE id = %s FOR UPDATE"
+EARLIER_SUBMISSION_SQL = "SELECT 1 FROM reports_submission WHERE instance_id = %s"
+_statements: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _insert_sql(model: type[Model], fields: list[Field]) -> str:
+    key = (connection.vendor, model._meta.db_table, ("insert",))
+    sql = _statements.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        # Identifiers from the model's metadata only; every value is a parameter.
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        if connection.features.can_return_columns_from_insert:
+            sql += f" RETURNING {quote(model._meta.pk.column)}"
+        _statements[key] = sql
+    return sql
+
+
+def _insert(obj: Model) -> None:
+    """INSERT the new instance as obj.save() would, and set its primary key."""
+    meta = obj._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(type(obj), fields), values)
+        if connection.features.can_return_columns_from_insert:
+            key = cursor.fetchone()[0]
+        else:
+            key = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    setattr(obj, meta.pk.attname, key)
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
+
+
+def _update(obj: Model, names: tuple[str, ...]) -> None:
+    """UPDATE the named fields of the saved instance, as obj.save(update_fields=names)."""
+    meta = obj._meta
+    fields = [cast(Field, meta.get_field(name)) for name in names]
+    key = (connection.vendor, meta.db_table, names)
+    sql = _statements.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+        table, pk = quote(meta.db_table), quote(meta.pk.column)
+        sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608
+        _statements[key] = sql
+    values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
+    _execute_only(sql, [*values, obj.pk])
+
+
+def _execute_only(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _result(

@@ -121,3 +121,35 @@ def test_the_command_names_what_it_cannot_find(coordinator):
     with pytest.raises(CommandError, match="abcdefgh"):
         run("revoke", "abcdefgh")
     assert "no API tokens" in run("list", "coordinator")[0]
+
+
+def test_a_token_loads_its_whole_user_in_one_query(coordinator, django_assert_num_queries):
+    from pollwatch.accounts.services import authenticate_api_token
+
+    token, raw = create_api_token(coordinator, "laptop")
+    authenticate_api_token(raw)  # records the use: a write, once a minute at most
+    with django_assert_num_queries(1):
+        user = authenticate_api_token(raw)
+    assert user == coordinator and user.get_deferred_fields() == set()
+    assert (user.username, user.uuid, user.date_joined, user.is_active) == (
+        coordinator.username,
+        coordinator.uuid,
+        coordinator.date_joined,
+        True,
+    )
+    assert authenticate_api_token(raw + "x") is None
+
+
+def test_a_token_request_never_loads_the_session(as_user, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, raw = create_api_token(coordinator, "laptop")
+    client = as_user(coordinator)  # a session cookie rides along
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(MISSIONS, headers=bearer(raw)).status_code == 200
+    assert queries.captured_queries
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(MISSIONS).status_code == 200
+    assert [q for q in queries.captured_queries if "django_session" in q["sql"]]

@@ -4,11 +4,14 @@ The answer of a new report names its flags without reading them back, and the
 lookups are a fixed handful of queries (the report API benchmark depends on both).
 """
 
+import dataclasses
+
 import pytest
 from django.db import connection
 
-from pollwatch.reports.models import Channel, Flag, Report
-from pollwatch.reports.services import submit_report
+from pollwatch.reports import access
+from pollwatch.reports.models import Channel, Flag, Report, ReportVersion, Submission
+from pollwatch.reports.services import ReportRefused, submit_report
 from pollwatch.reports.testing import report_payload
 
 pytestmark = pytest.mark.usefixtures("observer_row")
@@ -29,10 +32,10 @@ def test_a_new_checklist_takes_a_fixed_number_of_queries(
     observer, voting, django_assert_max_num_queries
 ):
     submit(observer, report_payload(voting))  # the form's spec is now cached
-    # Membership, observer, form version, station, deployment; savepoint, instance
-    # id, the station's checklists, three inserts and the report's current version,
-    # release. PostgreSQL locks the station's row first.
-    budget = 13 + connection.features.has_select_for_update
+    # One query resolves who, what, where and whether the instance id is known;
+    # savepoint, the station's checklists, three inserts and the report's current
+    # version, release. PostgreSQL locks the station's row first.
+    budget = 8 + connection.features.has_select_for_update
     with django_assert_max_num_queries(budget):
         result = submit(observer, report_payload(voting, visit=2))
     assert result.status == "created"
@@ -61,3 +64,39 @@ def test_a_clean_new_report_is_new_with_no_flags(observer, voting):
     result = submit(observer, report_payload(voting, answers=COUNT | {"votes_total": 490}))
     assert result.flags == stored_open_flags(result.report) == []
     assert Report.objects.get().status == Report.Status.NEW
+
+
+@pytest.fixture
+def stale_hint(monkeypatch):
+    """The resolving query says every instance id is new, as when a racing request
+    records it between that query and the transaction."""
+    resolve = access.submission_target
+
+    def unaware(*args, **kwargs):
+        return dataclasses.replace(resolve(*args, **kwargs), instance_seen=False)
+
+    monkeypatch.setattr(access, "submission_target", unaware)
+
+
+def rows() -> tuple[int, int, int]:
+    return (Report.objects.count(), ReportVersion.objects.count(), Submission.objects.count())
+
+
+def test_a_retry_missed_by_the_hint_is_still_a_duplicate(observer, voting, stale_hint):
+    body = report_payload(voting)
+    first = submit(observer, body)
+    again = submit(observer, body)
+    assert (again.status, again.report, again.version) == ("duplicate", first.report, first.version)
+    assert rows() == (1, 1, 1)
+
+
+def test_other_content_missed_by_the_hint_is_still_a_409(observer, voting, incident, stale_hint):
+    body = report_payload(voting)
+    submit(observer, body)
+    with pytest.raises(ReportRefused) as caught:
+        submit(observer, dict(body, answers={"opened": "no"}))
+    assert caught.value.status == 409
+    incident_body = report_payload(incident)
+    submit(observer, incident_body)
+    assert submit(observer, incident_body).status == "duplicate"
+    assert rows() == (2, 2, 2)
