@@ -64,6 +64,31 @@ def validate_answers(
     today: datetime.date | None = None,
 ) -> dict[str, Any]:
     """The canonical answers (see checklists/spec.py), or AnswersInvalid with all errors."""
+    return _validated(spec, answers, today)[0]
+
+
+def validate_and_check(
+    spec: Spec | Mapping[str, Any],
+    answers: Mapping[str, Any],
+    *,
+    today: datetime.date | None = None,
+) -> tuple[dict[str, Any], list[Check]]:
+    """validate_answers and run_checks in one pass over one instance document.
+
+    The report path calls this for every report: the document built to validate is
+    reused for the checks whenever it holds exactly the canonical answers.
+    """
+    canonical, instance = _validated(spec, answers, today)
+    if not spec["checks"]:
+        return canonical, []
+    if instance.answered() != set(canonical):
+        instance = instance_for(spec, canonical, today)
+    return canonical, [check for check in spec["checks"] if not instance.holds(check["expression"])]
+
+
+def _validated(
+    spec: Spec | Mapping[str, Any], answers: Mapping[str, Any], today: datetime.date | None
+) -> tuple[dict[str, Any], AnswerInstance]:
     questions = {question["name"]: question for question in spec["questions"]}
     errors: list[AnswerError] = []
     parsed = _parse_all(questions, answers, errors)
@@ -77,7 +102,7 @@ def validate_answers(
         _check_question(question, parsed, relevant, instance, errors, spec, failed)
     if errors:
         raise AnswersInvalid(errors)
-    return _canonical(spec, parsed, calculated, relevant)
+    return _canonical(spec, parsed, calculated, relevant), instance
 
 
 def run_checks(spec: Spec | Mapping[str, Any], canonical: Mapping[str, Any]) -> list[Check]:
@@ -144,6 +169,10 @@ class AnswerInstance:
 
     def set(self, name: str, text: str) -> None:
         self.by_path[self.paths[name]].text = text or None
+
+    def answered(self) -> frozenset[str]:
+        """The names whose element holds a value."""
+        return frozenset(name for name, path in self.paths.items() if self.by_path[path].text)
 
     def evaluate(self, expression: str, context_path: str | None = None) -> Any:
         return self.xpath.evaluate(expression, context_path, self.today)

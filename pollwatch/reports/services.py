@@ -64,7 +64,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
@@ -76,9 +76,9 @@ from django.utils.translation import gettext as _
 
 from pollwatch.accounts.models import User
 from pollwatch.checklists import access as form_access
-from pollwatch.checklists.engine import AnswersInvalid, run_checks, validate_answers
+from pollwatch.checklists.engine import AnswersInvalid, validate_and_check
 from pollwatch.checklists.models import Form, FormVersion
-from pollwatch.checklists.spec import label_in, questions_by_name
+from pollwatch.checklists.spec import Check, label_in, questions_by_name
 from pollwatch.elections.models import CalendarPhase, PollingStation
 from pollwatch.missions import access as mission_access
 from pollwatch.missions.models import CORE_TEAM, Membership, Mission, Observer
@@ -185,6 +185,7 @@ class Submitted:
     station: PollingStation | None
     observer: Observer
     answers: dict[str, Any]
+    failed_checks: list[Check] = field(default_factory=list)
     submission_hash: str = ""
     version_hash: str = ""
     # Whether a submission had the instance id when resolved (a hint; see _record).
@@ -420,9 +421,12 @@ def _check_scope(observer: Observer, station: PollingStation | None, in_scope: b
         raise ReportRefused(403, message, code="scope")
 
 
-def _validate(submitted_version: FormVersion, answers: Mapping[str, Any], today: dt.date):
+def _validate(
+    submitted_version: FormVersion, answers: Mapping[str, Any], today: dt.date
+) -> tuple[dict[str, Any], list[Check]]:
+    """The canonical answers and the quality checks they fail; ReportRefused(422)."""
     try:
-        return validate_answers(submitted_version.spec, answers, today=today)
+        return validate_and_check(submitted_version.spec, answers, today=today)
     except AnswersInvalid as exc:
         errors = [
             {"field": error.field, "code": error.code, "message": str(error.message)}
@@ -517,6 +521,7 @@ def resolve_submission(
     _check_scope(observer, station, in_scope)
     election = membership.mission.election
     today = election.local(election.now()).date()
+    answers, failed_checks = _validate(form_version, data.answers, today)
     submitted = Submitted(
         payload=data,
         channel=channel,
@@ -526,7 +531,8 @@ def resolve_submission(
         form_version=form_version,
         station=station,
         observer=observer,
-        answers=_validate(form_version, data.answers, today),
+        answers=answers,
+        failed_checks=failed_checks,
         seen_before=target.instance_seen,
     )
     submitted.submission_hash, submitted.version_hash = _hashes(submitted)
@@ -857,7 +863,7 @@ def _quality_flags(submitted: Submitted) -> list[FlagSpec]:
     spec = submitted.form_version.spec
     language = spec.get("default_language", "en")
     flags: list[FlagSpec] = []
-    for check in run_checks(spec, submitted.answers):
+    for check in submitted.failed_checks:
         message = label_in(check.get("message") or {}, language, language) or check["name"]
         flags.append((Flag.Kind.QUALITY_CHECK, check["name"], message))
     return flags

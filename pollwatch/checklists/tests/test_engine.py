@@ -6,7 +6,13 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pollwatch.checklists.engine import AnswersInvalid, evaluate, run_checks, validate_answers
+from pollwatch.checklists.engine import (
+    AnswersInvalid,
+    evaluate,
+    run_checks,
+    validate_and_check,
+    validate_answers,
+)
 from pollwatch.checklists.testing import group, make_spec, question
 
 YES_NO = ["yes", "no"]
@@ -230,6 +236,31 @@ def test_run_checks_and_evaluate(spec):
     assert evaluate(spec, "/data/counting/ballots + 1", failing) == 51
     assert evaluate(spec, "/data/opened", failing) == "yes"
     assert evaluate(spec, ". * 2", failing, "/data/counting/registered") == 20
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{"a": 1, "b": 2}, {"a": 5, "b": 2}, {"a": 5}, {"b": 3}, {}],
+)
+def test_validate_and_check_agrees_with_the_two_calls(answers):
+    spec = make_spec(
+        [
+            question("a", "integer"),
+            question("b", "integer", relevant="/data/a > 0"),
+            question("total", "calculate", calculation="/data/a + /data/b", relevant="/data/b > 0"),
+        ],
+        checks=[
+            {"name": "a_under_b", "expression": "/data/a < /data/b", "message": {}, "row": 2},
+            {"name": "total_small", "expression": "/data/total < 5", "message": {}, "row": 3},
+        ],
+    )
+    try:
+        canonical = validate_answers(spec, answers)
+    except AnswersInvalid:
+        with pytest.raises(AnswersInvalid):
+            validate_and_check(spec, answers)
+        return
+    assert validate_and_check(spec, answers) == (canonical, run_checks(spec, canonical))
 
 
 def test_forty_questions_validate_fast():
