@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "pollwatch.missions",
     "pollwatch.checklists",
     "pollwatch.reports",
+    "pollwatch.channels",
     "pollwatch.demo",
 ]
 
