@@ -23,7 +23,6 @@ import csv
 import datetime as dt
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -32,8 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# Run as `python bench/<script>.py`, so this folder is on the path.
+from common import DOCS, database_version, machine, postgres_url, write_docs  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "benchmarks.md"
 START = "<!-- bench:import_stations:start -->"
 END = "<!-- bench:import_stations:end -->"
 SEED = 20171015
@@ -206,22 +207,7 @@ def worker(url: str, csv_path: Path, repeat: int) -> dict:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def database_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-
-
 # The driver.
-
-
-def postgres_url() -> str | None:
-    url = os.environ.get("POLLWATCH_BENCH_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
 def run_worker(url: str, csv_path: Path, repeat: int) -> dict:
@@ -240,22 +226,6 @@ def run_worker(url: str, csv_path: Path, repeat: int) -> dict:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"the benchmark worker failed on {url.split('@')[-1]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    import django
-
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, Django {django.get_version()}"
-    )
 
 
 def report(results: list[dict], repeat: int) -> str:
@@ -283,21 +253,6 @@ def report(results: list[dict], repeat: int) -> str:
         )
     lines += ["", END]
     return "\n".join(lines)
-
-
-def write_docs(section: str) -> None:
-    text = (
-        DOCS.read_text()
-        if DOCS.exists()
-        else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
-    )
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.parent.mkdir(exist_ok=True)
-    DOCS.write_text(text)
 
 
 def main() -> int:
@@ -342,7 +297,7 @@ def main() -> int:
             results.append(result)
     section = report(results, args.repeat)
     if not args.no_docs and results:
-        write_docs(section)
+        write_docs(section, START, END)
         print(f"written to {DOCS.relative_to(ROOT)}")
     return 0
 

@@ -46,9 +46,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+# Run as `python bench/<script>.py`, so this folder is on the path.
+from common import DOCS, database_version, machine, postgres_url, write_docs  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
-DOCS = ROOT / "docs" / "benchmarks.md"
 START = "<!-- bench:report_api:start -->"
 END = "<!-- bench:report_api:end -->"
 SEED = 20171015
@@ -74,16 +76,6 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
-
-
-def database_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
 
 
 def database_url(url: str, name: str) -> str:
@@ -416,27 +408,6 @@ def run_database(url: str, clients: int, seconds: float, workers: int, threads: 
 # --- the driver ----------------------------------------------------------------------------
 
 
-def postgres_url() -> str | None:
-    url = os.environ.get("POLLWATCH_BENCH_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
-def machine() -> str:
-    import platform
-
-    cpu = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
-    )
-
-
 def verdict(result: dict) -> list[str]:
     """What went wrong in a run: failed requests, or rows that do not match the ids."""
     problems = []
@@ -504,21 +475,6 @@ def report(results: list[dict], clients: int, seconds: float, workers: int, thre
         )
     lines += ["", END]
     return "\n".join(lines)
-
-
-def write_docs(section: str) -> None:
-    text = (
-        DOCS.read_text()
-        if DOCS.exists()
-        else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
-    )
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.parent.mkdir(exist_ok=True)
-    DOCS.write_text(text)
 
 
 def main() -> int:
