@@ -18,4 +18,8 @@ urlpatterns = [
     path("m/<str:mission_code>/forms/", include("pollwatch.checklists.urls")),
     path("m/<str:mission_code>/entry/", include("pollwatch.reports.entry_urls")),
     path("m/<str:mission_code>/reports/", include("pollwatch.reports.review_urls")),
+    path("m/<str:mission_code>/messages/", include("pollwatch.channels.sms.urls_log")),
+    path("m/<str:mission_code>/sms/", include("pollwatch.channels.sms.urls_pages")),
+    path("sms/", include("pollwatch.channels.sms.urls_webhooks")),
+    path("odk/<str:mission_code>/", include("pollwatch.channels.openrosa.urls")),
 ]

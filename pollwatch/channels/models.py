@@ -97,6 +97,7 @@ class OutboundMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     gateway = models.ForeignKey(Gateway, on_delete=models.CASCADE, related_name="outbound")
     to = models.CharField(_("to"), max_length=20)
     text = models.TextField(_("text"))

@@ -40,9 +40,10 @@ JSON_TYPES = {
     "calculate": "calculate",
 }
 LANGUAGE = re.compile(r"\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\s*\)\s*$")
-# Compact tags are typed on phones by SMS: no O, I or L, which read as 0 and 1.
-TAG_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ"
-TAG_PATTERN = re.compile(r"^[A-HJKMNP-Z][A-HJKMNP-Z0-9]*$")
+# Compact tags are typed on phones by SMS: no O, I or L, which read as 0 and 1, and
+# no V, which marks a visit ("V2") in the SMS syntax (channels/sms/syntax.py).
+TAG_LETTERS = "ABCDEFGHJKMNPQRSTUWXYZ"
+TAG_PATTERN = re.compile(r"^(?!V[0-9]*$)[A-HJKMNP-Z][A-HJKMNP-Z0-9]*$")
 ROW_IN_MESSAGE = re.compile(r"\[row : (\d+)\]|\brow(?: number)? '?(\d+)'?", re.IGNORECASE)
 SHEET_IN_MESSAGE = re.compile(r"'(survey|choices|settings)' sheet")
 
@@ -347,7 +348,7 @@ class _Reader:
                 continue
             if not TAG_PATTERN.match(tag) or tag in used:
                 message = _(
-                    "The compact tag '%(tag)s' must be unique, start with a letter and avoid O, I and L."
+                    "The compact tag '%(tag)s' must be unique, start with a letter, avoid O, I and L, and not be V (it marks a visit)."
                 )
                 self._refuse(question["name"], message % {"tag": tag})
             used.add(tag)

@@ -292,27 +292,14 @@ def submission_target(
     a submission already has it (a hint read before the write: the unique constraint
     decides).
     """
-    empty = SubmissionTarget(None, None, None, None, None, None, False)
     if not user.is_authenticated or not user.is_active:
-        return empty
-    instance_field = Submission._meta.get_field("instance_id")
-    instance_key = instance_field.get_db_prep_value(instance_id, connection)
-    params = [
-        *(instance_key, user.pk, user.pk, observer_code),
-        *(form_code, version, station_code, mission_code),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(SUBMISSION_TARGET_SQL, params)
-        row = cursor.fetchone()
-    if row is None or (row[6] is None and not user.is_superuser):
-        return empty
-    election = _from_row(
-        Election,
-        ("id", "time_zone", "scenario_clock"),
-        (row[2], row[4], _converted(Election._meta.get_field("scenario_clock"), row[5])),
+        return EMPTY_TARGET
+    row = _target_row(
+        user.pk, mission_code, form_code, version, station_code, observer_code, instance_id
     )
-    mission = _from_row(Mission, ("id", "code", "election_id", "report_scope"), row[0:4])
-    mission.election = election
+    if row is None or (row[6] is None and not user.is_superuser):
+        return EMPTY_TARGET
+    mission = _mission_of(row)
     if row[6] is None:
         # A platform operator who is not a member acts as a coordinator (get_membership).
         membership = Membership(user=user, mission=mission, role=Role.COORDINATOR)
@@ -322,10 +309,73 @@ def submission_target(
         )
         membership.user = user
         membership.mission = mission
+    return _target(row, mission, membership, _observer(mission, row[8:12]))
+
+
+EMPTY_TARGET = SubmissionTarget(None, None, None, None, None, None, False)
+
+
+def channel_submission_target(
+    observer: Observer,
+    mission_code: str,
+    form_code: str,
+    version: str,
+    station_code: str | None,
+    instance_id: uuid.UUID | None = None,
+) -> SubmissionTarget:
+    """submission_target for a channel that authenticates the observer itself (an SMS
+    gateway with the observer code): the observer reports for themselves, in their
+    own mission only, whatever login they have or lack. The same deployment scope
+    applies. The membership in the answer is unsaved: it only carries the role.
+    """
+    row = _target_row(
+        None, mission_code, form_code, version, station_code, observer.code, instance_id
+    )
+    if row is None or row[12] != observer.pk:
+        return EMPTY_TARGET
+    mission = _mission_of(row)
+    membership = Membership(mission=mission, role=Role.OBSERVER)
+    return _target(row, mission, membership, _observer(mission, row[12:16]))
+
+
+def _target_row(
+    user_pk: int | None,
+    mission_code: str,
+    form_code: str,
+    version: str,
+    station_code: str | None,
+    observer_code: str | None,
+    instance_id: uuid.UUID | None,
+) -> tuple[Any, ...] | None:
+    instance_field = Submission._meta.get_field("instance_id")
+    instance_key = instance_field.get_db_prep_value(instance_id, connection)
+    params = [
+        *(instance_key, user_pk, user_pk, observer_code),
+        *(form_code, version, station_code, mission_code),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(SUBMISSION_TARGET_SQL, params)
+        return cursor.fetchone()
+
+
+def _mission_of(row: Sequence[Any]) -> Mission:
+    election = _from_row(
+        Election,
+        ("id", "time_zone", "scenario_clock"),
+        (row[2], row[4], _converted(Election._meta.get_field("scenario_clock"), row[5])),
+    )
+    mission = _from_row(Mission, ("id", "code", "election_id", "report_scope"), row[0:4])
+    mission.election = election
+    return mission
+
+
+def _target(
+    row: Sequence[Any], mission: Mission, membership: Membership, own: Observer | None
+) -> SubmissionTarget:
     form = _form(mission, row[16:19])
     return SubmissionTarget(
         membership=membership,
-        own_observer=_observer(mission, row[8:12]),
+        own_observer=own,
         named_observer=_observer(mission, row[12:16]),
         form=form,
         form_version=_form_version(form, row[19:23]),

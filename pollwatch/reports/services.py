@@ -63,7 +63,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -178,7 +178,7 @@ class Submitted:
 
     payload: Payload
     channel: str
-    user: User
+    user: User | None
     mission: Mission
     form: Form
     form_version: FormVersion
@@ -190,6 +190,8 @@ class Submitted:
     version_hash: str = ""
     # Whether a submission had the instance id when resolved (a hint; see _record).
     seen_before: bool = True
+    # Flags the channel raises on arrival (an SMS from an unregistered phone).
+    extra_flags: list[FlagSpec] = field(default_factory=list)
 
 
 # --- the payload ---------------------------------------------------------------------
@@ -476,17 +478,28 @@ def receipt_for(content_hash: str) -> str:
 
 def submit_report(
     *,
-    user: User,
+    user: User | None,
     payload: Any,
     channel: str,
     mission: Mission | str | None = None,
+    reporter: Observer | None = None,
+    extra_flags: Sequence[FlagSpec] = (),
 ) -> SubmitResult:
     """Record one report from any channel, or refuse it (ReportRefused) storing nothing.
 
     `mission` is the mission the channel received it for; when None, the payload's
     "mission" names it. See the module docstring for deduplication and flags.
+
+    `reporter` is for channels that authenticate the observer themselves (an SMS
+    gateway and the observer code): the report is the observer's own, without a
+    membership check (the deployment scope still applies), and `user`, who entered
+    it, may be None. `extra_flags` are (kind, code, message) flags the channel
+    raises on arrival, with the content's own.
     """
-    submitted = resolve_submission(user=user, payload=payload, channel=channel, mission=mission)
+    submitted = resolve_submission(
+        user=user, payload=payload, channel=channel, mission=mission, reporter=reporter
+    )
+    submitted.extra_flags = list(extra_flags)
     for attempt in range(RACE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -502,7 +515,12 @@ def submit_report(
 
 
 def resolve_submission(
-    *, user: User, payload: Any, channel: str, mission: Mission | str | None = None
+    *,
+    user: User | None,
+    payload: Any,
+    channel: str,
+    mission: Mission | str | None = None,
+    reporter: Observer | None = None,
 ) -> Submitted:
     """Everything submit_report checks before writing: types, scope, answers."""
     if channel not in Channel.values:
@@ -510,9 +528,19 @@ def resolve_submission(
     data = parse_payload(payload)
     code = _mission_code(mission, data)
     # One query reads what the checks below decide on (see access.submission_target).
-    target = access.submission_target(
-        user, code, data.form, data.form_version, data.station, data.observer, data.instance_id
-    )
+    if reporter is not None:
+        if data.observer not in (None, reporter.code):
+            message = _("Observers may submit reports only for themselves.")
+            raise ReportRefused(403, message, field="observer", code="forbidden")
+        target = access.channel_submission_target(
+            reporter, code, data.form, data.form_version, data.station, data.instance_id
+        )
+    elif user is None:
+        raise ValueError("submit_report needs a user or a reporter")
+    else:
+        target = access.submission_target(
+            user, code, data.form, data.form_version, data.station, data.observer, data.instance_id
+        )
     membership = _membership(target, code)
     observer = _reporter(target, data.observer)
     form_version = _form_version(target, data.form, data.form_version)
@@ -856,7 +884,7 @@ def _resolve_quality_flags(report: Report, version: ReportVersion) -> None:
 
 def _arrival_flags(submitted: Submitted) -> list[FlagSpec]:
     """The flags a version raises by its content alone: quality checks, silence."""
-    return _quality_flags(submitted) + _silence_flag(submitted)
+    return _quality_flags(submitted) + _silence_flag(submitted) + submitted.extra_flags
 
 
 def _quality_flags(submitted: Submitted) -> list[FlagSpec]:
