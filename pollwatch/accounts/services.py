@@ -2,15 +2,13 @@
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
-from django.db.models import Field
-from django.db.models.expressions import Col
 from django.utils import timezone
 
 from pollwatch.accounts.models import ApiToken, SignInLink, User, hash_secret
+from pollwatch.rawsql import converted
 
 
 @transaction.atomic
@@ -79,17 +77,6 @@ def _token_sql() -> str:
     )
 
 
-def _converted(field: Field, value: Any) -> Any:
-    """A raw cursor value as the ORM would load it (SQLite's datetimes, booleans, UUIDs)."""
-    column = Col(field.model._meta.db_table, field)
-    # As the ORM's compiler does: the backend's converters, then the field's.
-    for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
-        connection
-    ):
-        value = converter(value, column, connection)
-    return value
-
-
 def authenticate_api_token(raw: str) -> User | None:
     """The active user behind a bearer token, or None.
 
@@ -102,9 +89,9 @@ def authenticate_api_token(raw: str) -> User | None:
     if row is None:
         return None
     token_id = row[0]
-    last_used_at = _converted(ApiToken._meta.get_field("last_used_at"), row[1])
+    last_used_at = converted(ApiToken._meta.get_field("last_used_at"), row[1])
     fields = User._meta.concrete_fields
-    values = [_converted(field, value) for field, value in zip(fields, row[2:], strict=True)]
+    values = [converted(field, value) for field, value in zip(fields, row[2:], strict=True)]
     user = User.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields], values)
     now = timezone.now()
     # Write at most once a minute: a busy client must not turn every read into a write.

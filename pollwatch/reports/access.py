@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Field, Model, Q, QuerySet
-from django.db.models.expressions import Col
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from pollwatch.checklists.models import Form, FormVersion
 from pollwatch.elections.models import Election, PollingStation
 from pollwatch.missions import access
 from pollwatch.missions.models import CORE_TEAM, Deployment, Membership, Mission, Observer, Role
+from pollwatch.rawsql import converted, from_row
 from pollwatch.reports.models import Report, Submission
 
 # Who may enter a report on an observer's behalf (phone dictation, paper forms).
@@ -252,25 +252,6 @@ WHERE m.code = %s
 """
 
 
-def _from_row(model: type[ModelT], names: tuple[str, ...], values: Sequence[Any]) -> ModelT:
-    """A model instance of the named fields (attribute names), the others deferred."""
-    # from_db takes the values in the order of the model's concrete fields.
-    given = dict(zip(names, values, strict=True))
-    ordered = [field.attname for field in model._meta.concrete_fields if field.attname in given]
-    return model.from_db(DEFAULT_DB_ALIAS, ordered, [given[name] for name in ordered])
-
-
-def _converted(field: Field, value: Any) -> Any:
-    """A raw cursor value as the ORM would have it (SQLite's UUIDs, aware datetimes)."""
-    column = Col(field.model._meta.db_table, field)
-    # As the ORM's compiler does: the backend's converters, then the field's.
-    for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
-        connection
-    ):
-        value = converter(value, column, connection)
-    return value
-
-
 def submission_target(
     user: User,
     mission_code: str,
@@ -304,7 +285,7 @@ def submission_target(
         # A platform operator who is not a member acts as a coordinator (get_membership).
         membership = Membership(user=user, mission=mission, role=Role.COORDINATOR)
     else:
-        membership = _from_row(
+        membership = from_row(
             Membership, ("id", "user_id", "mission_id", "role"), (row[6], user.pk, row[0], row[7])
         )
         membership.user = user
@@ -359,12 +340,12 @@ def _target_row(
 
 
 def _mission_of(row: Sequence[Any]) -> Mission:
-    election = _from_row(
+    election = from_row(
         Election,
         ("id", "time_zone", "scenario_clock"),
-        (row[2], row[4], _converted(Election._meta.get_field("scenario_clock"), row[5])),
+        (row[2], row[4], converted(Election._meta.get_field("scenario_clock"), row[5])),
     )
-    mission = _from_row(Mission, ("id", "code", "election_id", "report_scope"), row[0:4])
+    mission = from_row(Mission, ("id", "code", "election_id", "report_scope"), row[0:4])
     mission.election = election
     return mission
 
@@ -388,7 +369,7 @@ def _target(
 def _observer(mission: Mission, values: Sequence[Any]) -> Observer | None:
     if values[0] is None:
         return None
-    observer = _from_row(
+    observer = from_row(
         Observer, ("id", "code", "team_id", "user_id", "mission_id"), (*values, mission.pk)
     )
     observer.mission = mission
@@ -398,7 +379,7 @@ def _observer(mission: Mission, values: Sequence[Any]) -> Observer | None:
 def _form(mission: Mission, values: Sequence[Any]) -> Form | None:
     if values[0] is None:
         return None
-    form = _from_row(Form, ("id", "code", "kind", "mission_id"), (*values, mission.pk))
+    form = from_row(Form, ("id", "code", "kind", "mission_id"), (*values, mission.pk))
     form.mission = mission
     return form
 
@@ -407,8 +388,8 @@ def _form_version(form: Form | None, values: Sequence[Any]) -> FormVersion | Non
     if form is None or values[0] is None:
         return None
     key, uuid_value, number, version = values
-    uuid_value = _converted(FormVersion._meta.get_field("uuid"), uuid_value)
-    found = _from_row(
+    uuid_value = converted(FormVersion._meta.get_field("uuid"), uuid_value)
+    found = from_row(
         FormVersion,
         ("id", "uuid", "number", "version", "form_id"),
         (key, uuid_value, number, version, form.pk),
@@ -420,7 +401,7 @@ def _form_version(form: Form | None, values: Sequence[Any]) -> FormVersion | Non
 def _station(mission: Mission, values: Sequence[Any]) -> PollingStation | None:
     if values[0] is None:
         return None
-    return _from_row(
+    return from_row(
         PollingStation, ("id", "code", "area_id", "election_id"), (*values, mission.election_id)
     )
 

@@ -1,0 +1,34 @@
+"""Rows read with a hand-written query, turned into what the ORM would have loaded.
+
+The report path reads who, what and where in one query (reports/access.py) and API
+tokens in another (accounts/services.py): the ORM's per-query cost dominated those
+requests. These helpers keep the values exactly as the ORM gives them.
+"""
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Field, Model
+from django.db.models.expressions import Col
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def converted(field: Field, value: Any) -> Any:
+    """A raw cursor value as the ORM would load it (SQLite's datetimes, booleans, UUIDs)."""
+    column = Col(field.model._meta.db_table, field)
+    # As the ORM's compiler does: the backend's converters, then the field's.
+    for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
+        connection
+    ):
+        value = converter(value, column, connection)
+    return value
+
+
+def from_row(model: type[ModelT], names: tuple[str, ...], values: Sequence[Any]) -> ModelT:
+    """A model instance of the named fields (attribute names), the others deferred."""
+    # from_db takes the values in the order of the model's concrete fields.
+    given = dict(zip(names, values, strict=True))
+    ordered = [field.attname for field in model._meta.concrete_fields if field.attname in given]
+    return model.from_db(DEFAULT_DB_ALIAS, ordered, [given[name] for name in ordered])
