@@ -8,11 +8,11 @@ this role); the others return querysets already scoped.
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,6 @@ from pollwatch.reports.models import Report, Submission
 # Who may enter a report on an observer's behalf (phone dictation, paper forms).
 PROXY_ROLES = frozenset({Role.DATA_CLERK, Role.COORDINATOR})
 REPORTING_ROLES = PROXY_ROLES | {Role.OBSERVER}
-ModelT = TypeVar("ModelT", bound=Model)
 
 
 def forms_for_mission(mission: Mission) -> QuerySet[Form]:
