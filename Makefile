@@ -54,7 +54,8 @@ openapi: venv
 # Benchmarks run on SQLite and on PostgreSQL (a throwaway cluster, see scripts/with-postgres).
 bench: venv
 	scripts/with-postgres sh -c 'export POLLWATCH_BENCH_POSTGRES_URL="$$POLLWATCH_PG_URL"; \
-	  $(BIN)/python bench/import_stations.py --db both && $(BIN)/python bench/report_api.py --db both'
+	  $(BIN)/python bench/import_stations.py --db both && $(BIN)/python bench/report_api.py --db both \
+	  && $(BIN)/python bench/channels.py --db both'
 
 clean:
 	rm -rf $(VENV) var/static

@@ -519,7 +519,8 @@ def main() -> int:
             failed = True
         results.append(result)
     if not args.no_docs and results:
-        write_docs(report(results, args.clients, args.seconds, args.workers, args.threads))
+        section = report(results, args.clients, args.seconds, args.workers, args.threads)
+        write_docs(section, START, END)
         print(f"written to {DOCS.relative_to(ROOT)}")
     return 1 if failed else 0
 
