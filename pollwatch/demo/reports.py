@@ -14,6 +14,10 @@ What they show:
 - at some stations both observers of a team fill the checklist and disagree, so
   both reports are marked in conflict;
 - some checklists are corrected later by SMS (a second version);
+- the checklists drawn to come by SMS really do: composed from the form's SMS
+  grammar and delivered to one of the mission's gateways through
+  sms.services.handle_inbound (demo/channels.py), unless they hold free text,
+  which an SMS cannot carry (those come from the web form);
 - long-term observers report campaigning on the silence day (flagged by the
   silence rule) and earlier in the campaign (not flagged), and election-day
   incidents come from the short-term teams.
@@ -31,9 +35,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from pollwatch.accounts.models import User
+from pollwatch.channels.models import InboundMessage
 from pollwatch.checklists.models import FormVersion
 from pollwatch.checklists.services import import_form
 from pollwatch.demo import scenario as sc
+from pollwatch.demo.channels import Phone
 from pollwatch.missions.models import Deployment, Membership, Mission, Observer, Role
 from pollwatch.reports import services
 from pollwatch.reports.models import Channel
@@ -41,6 +47,7 @@ from pollwatch.reports.models import Channel
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 FORM_FILES = ("opening.xlsx", "voting.xlsx", "counting.xlsx", "incident.xlsx")
 TZ = zoneinfo.ZoneInfo(sc.TZ_NAME)
+Outcome = InboundMessage.Outcome
 
 # Candidate keys in ballot order, as in counting.xlsx (votes_<key>).
 CANDIDATE_KEYS = (
@@ -271,17 +278,20 @@ def load_forms(mission: Mission, user: User) -> dict[str, FormVersion]:
 class ReportCounts:
     forms: int = 0
     submissions: int = 0
+    sms_redeliveries: int = 0
 
 
 @dataclass
 class _Sender:
-    """Submits one mission's reports as its clerk, counting what goes in."""
+    """Submits one mission's reports as its clerk (or texts them as the observer: see
+    Phone), counting what goes in."""
 
     mission: Mission
     user: User
     versions: dict[str, FormVersion]
     rng: random.Random
     ids: random.Random
+    phone: Phone
     sent: int = 0
     voting_visits: int = 0
 
@@ -304,6 +314,13 @@ class _Sender:
         instance_id: str | None = None,
     ) -> str:
         instance_id = instance_id or self.instance_id()
+        channel = channel or self.channel()
+        if channel == Channel.SMS and self.phone.can_carry(form, answers):
+            self.sent += 1
+            return self.phone.send(form, observer, station_code, observed_at, answers)
+        if channel == Channel.SMS:
+            # Free text that SMS cannot carry: the observer used the web form.
+            channel = Channel.WEB
         payload: dict[str, Any] = {
             "instance_id": instance_id,
             "form": form,
@@ -317,12 +334,14 @@ class _Sender:
         if replaces is not None:
             payload["replaces"] = replaces
         services.submit_report(
-            user=self.user,
-            payload=payload,
-            channel=channel or self.channel(),
-            mission=self.mission,
+            user=self.user, payload=payload, channel=channel, mission=self.mission
         )
         self.sent += 1
+        if station_code is not None and self.phone.also_texts(form, answers):
+            # The observer texts the checklist the web form already delivered: counted once.
+            self.phone.send(
+                form, observer, station_code, observed_at, answers, expect=Outcome.DUPLICATE
+            )
         return instance_id
 
 
@@ -387,6 +406,8 @@ def _voting_visit(
     instance_id = sender.send("voting", author, station.code, arrival, answers)
     sender.voting_visits += 1
     if sender.voting_visits % CORRECTED_BY_SMS_EVERY == 2:
+        # An SMS names no report it replaces: the texted correction becomes a new
+        # version flagged as a changed resubmission (a web correction if it holds text).
         corrected = dict(answers, queue=answers["queue"] + rng.randint(1, 10))
         sender.send(
             "voting",
@@ -443,13 +464,15 @@ def load_reports(
     """The four forms in every mission, then the synthetic reports of every mission."""
     rng = random.Random(f"{sc.SEED}-reports")
     ids = random.Random(f"{sc.SEED}-report-ids")
+    sms_rng = random.Random(f"{sc.SEED}-sms")
     counts = ReportCounts()
     for mission in missions:
         step(_("Forms and reports: %(mission)s") % {"mission": mission.name})
         clerk = _clerk(mission)
         versions = load_forms(mission, clerk)
         counts.forms += len(versions)
-        sender = _Sender(mission, clerk, versions, rng, ids)
+        phone = Phone.for_mission(mission, sms_rng)
+        sender = _Sender(mission, clerk, versions, rng, ids, phone)
         claimed: set[int] = set()
         for deployment, pair in _short_term_teams(mission)[:REPORTING_TEAMS]:
             _team_reports(sender, deployment, pair, claimed)
@@ -458,4 +481,6 @@ def load_reports(
         ).order_by("code")
         _long_term_reports(sender, list(long_term)[:REPORTING_TEAMS])
         counts.submissions += sender.sent
+        phone.finish()
+        counts.sms_redeliveries += phone.redeliveries
     return counts

@@ -21,7 +21,9 @@ A name clash (the demo's election or mission code, or a demo user name, taken by
 non-demo data) is refused even with force, since loading would have to overwrite.
 
 - the forms of the demo missions and the reports made with them (demo/reports.py:
-  every report goes through the real submission path).
+  every report goes through the real submission path);
+- the missions' example SMS gateways and the text messages through them
+  (demo/channels.py), and any ODK app users of their observers.
 
 Tables added by later issues that point at elections, stations or missions with
 on_delete=PROTECT must be emptied for the demo in delete_demo().
@@ -40,7 +42,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pollwatch.accounts.models import User
+from pollwatch.channels.models import InboundMessage
 from pollwatch.checklists.models import Form
+from pollwatch.demo import channels as demo_channels
 from pollwatch.demo import reports as demo_reports
 from pollwatch.demo import scenario as sc
 from pollwatch.elections.models import (
@@ -63,7 +67,7 @@ from pollwatch.missions.models import (
     Organisation,
     Team,
 )
-from pollwatch.reports.models import Flag, Report, ReportVersion
+from pollwatch.reports.models import Channel, Flag, Report, ReportVersion
 
 Progress = Callable[[str], None]
 
@@ -102,6 +106,11 @@ class DemoSummary:
     flagged_reports: int = 0
     reports_in_conflict: int = 0
     silence_flags: int = 0
+    sms_gateways: int = 0
+    sms_messages: int = 0
+    sms_reports: int = 0
+    # Deliveries a gateway repeated (same message id): answered again, stored once.
+    sms_redelivered: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
     password: str = sc.DEMO_PASSWORD
     seconds: float = 0.0
@@ -218,6 +227,8 @@ def delete_demo() -> None:
     """
     scope = _demo_scope()
     elections = Election.objects.filter(is_demo=True)
+    # Messages point at reports (SET_NULL): removing them first spares those updates.
+    demo_channels.delete_channels(elections)
     _delete_reports(elections)
     # Missions, stations and areas are protected from cascades, so they go first,
     # and areas leaf level first.
@@ -319,13 +330,17 @@ def _build(gen: _Gen, step: Progress) -> DemoSummary:
     )
     step(_("Demo accounts"))
     summary.logins = _create_logins(gen, missions)
+    step(_("Example SMS gateways"))
+    summary.sms_gateways = demo_channels.create_gateways([missions[r.code] for r in sc.MISSIONS])
     _create_reports([missions[row.code] for row in sc.MISSIONS], summary, step)
     return summary
 
 
 def _create_reports(missions: list[Mission], summary: DemoSummary, step: Progress) -> None:
     """The demo forms in every mission and reports sent through the real submission path."""
-    summary.forms = demo_reports.load_reports(missions, step).forms
+    counts = demo_reports.load_reports(missions, step)
+    summary.forms = counts.forms
+    summary.sms_redelivered = counts.sms_redeliveries
     reports = Report.objects.filter(mission__in=missions)
     summary.reports = reports.count()
     summary.flagged_reports = reports.filter(status=Report.Status.FLAGGED).count()
@@ -333,6 +348,8 @@ def _create_reports(missions: list[Mission], summary: DemoSummary, step: Progres
     summary.silence_flags = Flag.objects.filter(
         report__in=reports, kind=Flag.Kind.SILENCE_CAMPAIGNING
     ).count()
+    summary.sms_messages = InboundMessage.objects.filter(gateway__mission__in=missions).count()
+    summary.sms_reports = reports.filter(versions__channel=Channel.SMS).distinct().count()
 
 
 def _create_bodies(gen: _Gen) -> dict[str, ElectionBody]:

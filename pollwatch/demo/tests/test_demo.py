@@ -17,13 +17,14 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
 from pollwatch.accounts.models import User
+from pollwatch.channels.models import Gateway, InboundMessage, OutboundMessage
 from pollwatch.checklists.models import Form, FormVersion
 from pollwatch.demo import reports as demo_reports
 from pollwatch.demo import scenario as sc
 from pollwatch.demo.services import DemoRefused, delete_demo, load_demo
 from pollwatch.elections.models import Area, CalendarPhase, Candidate, Election, PollingStation
 from pollwatch.missions.models import Deployment, Invitation, Mission, Observer, Role
-from pollwatch.reports.models import Flag, Report, Submission
+from pollwatch.reports.models import Channel, Flag, Report, ReportVersion, Submission
 from pollwatch.testing import factories as f
 
 BISHKEK = zoneinfo.ZoneInfo("Asia/Bishkek")
@@ -312,6 +313,86 @@ def test_campaigning_on_the_silence_day_is_flagged(election, demo):
     assert not Flag.objects.filter(report__in=earlier, kind=Flag.Kind.SILENCE_CAMPAIGNING).exists()
 
 
+def test_an_example_gateway_of_each_kind_in_every_mission(election, demo):
+    gateways = Gateway.objects.filter(mission__election=election).select_related("mission")
+    assert gateways.count() == demo.sms_gateways == 9
+    for mission in Mission.objects.filter(election=election):
+        kinds = sorted(gateways.filter(mission=mission).values_list("kind", flat=True))
+        assert kinds == sorted(Gateway.Kind.values)
+    # Made-up secrets, all different, none looking like a real credential.
+    secrets = [g.secret for g in gateways]
+    assert len(set(secrets)) == len(secrets)
+    assert all(secret.startswith("demo-") for secret in secrets)
+    twilio = gateways.get(mission__code="odihr-kg-2017", kind=Gateway.Kind.TWILIO)
+    assert twilio.name == "Twilio (demo)"
+    assert twilio.account_sid.startswith("ACdemo")
+    assert twilio.public_url == f"https://pollwatch.example.org/sms/{twilio.uuid}/twilio"
+    assert not gateways.exclude(pk=twilio.pk).exclude(public_url="").exists()
+    assert 0 < twilio.messages_per_minute <= 60
+
+
+def test_reports_by_sms_come_through_the_gateways(election, demo):
+    messages = InboundMessage.objects.filter(gateway__mission__election=election)
+    assert messages.count() == demo.sms_messages
+    outcomes = set(messages.values_list("outcome", flat=True))
+    assert outcomes == {"accepted", "refused", "duplicate"}
+    # Redeliveries are answered again but stored once (so there is no row for them).
+    assert demo.sms_redelivered >= 1
+    for message in messages.select_related("report", "observer"):
+        assert message.reply
+        assert election.local(message.received_at).date() == dt.date(2017, 10, 15)
+        if message.outcome == "refused":
+            assert message.report is None
+            assert message.observer is not None  # a typing mistake, answered in kind
+            continue
+        report = message.report
+        assert report is not None and report.observer == message.observer
+        by_sms = report.versions.filter(channel=Channel.SMS).exists()
+        # A duplicate is a checklist the web form delivered first: no SMS version.
+        assert by_sms == (message.outcome == "accepted")
+    sms_reports = Report.objects.filter(
+        mission__election=election, versions__channel=Channel.SMS
+    ).distinct()
+    assert sms_reports.count() == demo.sms_reports > 0
+    sms_versions = ReportVersion.objects.filter(report__mission__election=election, channel="sms")
+    assert set(sms_versions.values_list("report__form__code", flat=True)) >= {"opening", "voting"}
+    # Every reply is in the log, sent when the message came in (not when the demo loaded).
+    replies = OutboundMessage.objects.filter(in_reply_to__in=messages)
+    assert replies.count() == messages.count()
+    for reply in replies.select_related("in_reply_to"):
+        assert reply.status == OutboundMessage.Status.SENT
+        assert reply.sent_at is not None and reply.in_reply_to is not None
+        delay = reply.sent_at - reply.in_reply_to.received_at
+        assert dt.timedelta(0) < delay < dt.timedelta(minutes=1)
+
+
+def test_a_report_texted_from_another_phone_is_flagged(election):
+    flags = Flag.objects.filter(
+        report__mission__election=election, kind=Flag.Kind.UNREGISTERED_PHONE
+    ).select_related("report__observer")
+    assert flags.exists()
+    for flag in flags:
+        message = InboundMessage.objects.get(report=flag.report, outcome="accepted")
+        assert message.sender != flag.report.observer.phone
+
+
+def test_the_sms_guide_shows_each_demo_form(election, client):
+    client.force_login(User.objects.get(username="odihr-observer"))
+    response = client.get("/m/odihr-kg-2017/sms/guide/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for prefix in ("OP", "VT", "CT"):
+        assert f"<code>{prefix} 1234 0457 A" in page  # a worked example with a station
+    assert "<code>IN 1234 A" in page  # incidents need no station
+
+
+def test_delete_demo_removes_gateways_and_messages(election):
+    delete_demo()
+    assert not Gateway.objects.exists()
+    assert not InboundMessage.objects.exists()
+    assert not OutboundMessage.objects.exists()
+
+
 def snapshot(election):
     stations = list(
         PollingStation.objects.filter(election=election)
@@ -328,7 +409,12 @@ def snapshot(election):
         .order_by("instance_id")
         .values_list("instance_id", "version__number", "version__answers", "channel")
     )
-    return stations, observers, submissions
+    messages = list(
+        InboundMessage.objects.filter(gateway__mission__election=election)
+        .order_by("gateway__uuid", "message_id")
+        .values_list("gateway__uuid", "message_id", "sender", "text", "outcome", "reply")
+    )
+    return stations, observers, submissions, messages
 
 
 def test_reload_gives_the_same_demo_and_keeps_superusers(election, demo):

@@ -41,6 +41,10 @@ def counts_table(summary: DemoSummary) -> Table:
         (_("Flagged reports"), summary.flagged_reports),
         (_("Reports in conflict"), summary.reports_in_conflict),
         (_("Campaigning in the silence period"), summary.silence_flags),
+        (_("SMS gateways (examples)"), summary.sms_gateways),
+        (_("Text messages received"), summary.sms_messages),
+        (_("Reports by SMS"), summary.sms_reports),
+        (_("Text messages redelivered by a gateway"), summary.sms_redelivered),
     ]
     for label, count in rows:
         table.add_row(label, f"{count:,}")
