@@ -8,6 +8,7 @@ server has answered for good. static/reports/sw.js makes the pages work offline.
 
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,12 +141,18 @@ def form_tree(
     language: str,
     posted: Any = None,
     errors: dict[str, str] | None = None,
+    leave_out: Collection[str] = (),
 ) -> list[Any]:
-    """The spec's flat question list nested back into its groups, in form order."""
+    """The spec's flat question list nested back into its groups, in form order.
+
+    `leave_out`: names of questions the page does not show.
+    """
     default = spec["default_language"]
     groups = {group["name"]: group for group in spec["groups"]}
     root: list[Any] = []
     for question in spec["questions"]:
+        if question["name"] in leave_out:
+            continue
         container = root
         for name in _group_chain(question["group"], groups):
             last = container[-1] if container else None
@@ -312,6 +319,12 @@ def form_page(
     version = form.current_version
     assert version is not None  # entry_forms() keeps only forms with a version
     language = _language(version.spec)
+    # The station question (services.STATION_QUESTION): the station's page answers it
+    # (the service fills it from the station); without a station, it takes the
+    # picker's place.
+    station_question = any(
+        question["name"] == services.STATION_QUESTION for question in version.spec["questions"]
+    )
     context = _entry_context(
         observer,
         form=form,
@@ -323,7 +336,9 @@ def form_page(
             language,
             request.POST if refusal else None,
             refusal["fields"] if refusal else None,
+            leave_out=(services.STATION_QUESTION,) if station else (),
         ),
+        station_question=station_question,
         sent=station is not None
         and (form.pk, station.pk) in entry_access.sent_checklists(observer),
         refusal=refusal,

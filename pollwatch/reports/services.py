@@ -24,6 +24,16 @@ Deduplication (the instance id is the client-made UUID):
 - The receipt is the first 8 characters of the base32 form of the submission hash:
   a short code an observer can read back over the phone.
 
+The station question (one convention for every channel): a form whose spec has a
+question named `station` carries the station code in its answers too, because ODK
+Collect sends nothing outside the instance. When the payload names no station, the
+answer names it; when the answers lack it, the payload's station code is put into
+them (so that validation, hashes and exports see it); when both are there and
+differ, the report is refused (422 on "station"). Forms without such a question
+take the station from the payload only. A station named by the answer alone is
+looked up by a second submission_target query (the form's spec says whether it
+may be); the usual payloads, ODK Collect's included, name it in the payload.
+
 Flags raised on arrival (each sets the report's status to flagged):
 - `quality_check`: one per failing check of the form (FormVersion.spec["checks"]).
   A new version resolves the quality flags of the versions before it.
@@ -64,7 +74,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
@@ -109,6 +119,8 @@ PAYLOAD_KEYS = frozenset(
 MAX_VISITS = 99
 # The silence rule's reserved convention (see the module docstring).
 CATEGORY_QUESTION = "category"
+# The question that carries the station code in the answers (see the module docstring).
+STATION_QUESTION = "station"
 CAMPAIGNING = "campaigning"
 SILENCE_KINDS = frozenset({Form.Kind.INCIDENT, Form.Kind.CAMPAIGN_EVENT})
 COMPARED_TYPES = frozenset({"select_one", "select_multiple", "integer", "decimal"})
@@ -414,6 +426,44 @@ def _station(
     return target.station, target.in_scope(observer)
 
 
+def _target(
+    user: User | None, reporter: Observer | None, code: str, data: Payload
+) -> access.SubmissionTarget:
+    """What the checks decide on, in one query (see access.submission_target)."""
+    if reporter is not None:
+        return access.channel_submission_target(
+            reporter, code, data.form, data.form_version, data.station, data.instance_id
+        )
+    assert user is not None
+    return access.submission_target(
+        user, code, data.form, data.form_version, data.station, data.observer, data.instance_id
+    )
+
+
+def _has_station_question(spec: Mapping[str, Any]) -> bool:
+    return any(question["name"] == STATION_QUESTION for question in spec["questions"])
+
+
+def _station_answer(spec: Mapping[str, Any], data: Payload) -> str | None:
+    """The station code the answers carry, when the form has the station question.
+
+    ReportRefused(422) when the payload names another station.
+    """
+    if not _has_station_question(spec):
+        return None
+    value = data.answers.get(STATION_QUESTION)
+    # Another type is left to the validation of the answers to refuse.
+    answered = value.strip() if isinstance(value, str) else ""
+    if not answered:
+        return None
+    if data.station is not None and data.station != answered:
+        message = _(
+            "The station question's answer (%(answer)s) is not the report's station (%(station)s)."
+        ) % {"answer": answered[:200], "station": data.station}
+        raise ReportRefused(422, message, field="station", code="mismatch")
+    return answered
+
+
 def _check_scope(observer: Observer, station: PollingStation | None, in_scope: bool) -> None:
     if station is not None and not in_scope:
         message = _("Station %(station)s is not in the deployment of observer %(observer)s.") % {
@@ -527,25 +577,28 @@ def resolve_submission(
         raise ValueError(f"unknown channel {channel!r}")
     data = parse_payload(payload)
     code = _mission_code(mission, data)
-    # One query reads what the checks below decide on (see access.submission_target).
-    if reporter is not None:
-        if data.observer not in (None, reporter.code):
-            message = _("Observers may submit reports only for themselves.")
-            raise ReportRefused(403, message, field="observer", code="forbidden")
-        target = access.channel_submission_target(
-            reporter, code, data.form, data.form_version, data.station, data.instance_id
-        )
-    elif user is None:
+    if reporter is not None and data.observer not in (None, reporter.code):
+        message = _("Observers may submit reports only for themselves.")
+        raise ReportRefused(403, message, field="observer", code="forbidden")
+    if reporter is None and user is None:
         raise ValueError("submit_report needs a user or a reporter")
-    else:
-        target = access.submission_target(
-            user, code, data.form, data.form_version, data.station, data.observer, data.instance_id
-        )
+    target = _target(user, reporter, code, data)
     membership = _membership(target, code)
     observer = _reporter(target, data.observer)
     form_version = _form_version(target, data.form, data.form_version)
+    answered = _station_answer(form_version.spec, data)
+    if answered is not None and data.station is None:
+        # The answer names the station (ODK Collect): look it up as if the payload had.
+        data = replace(data, station=answered)
+        target = _target(user, reporter, code, data)
     form = form_version.form
     station, in_scope = _station(target, observer, form, data.station)
+    if (
+        station is not None
+        and data.answers.get(STATION_QUESTION) in (None, "")
+        and _has_station_question(form_version.spec)
+    ):
+        data = replace(data, answers={**data.answers, STATION_QUESTION: station.code})
     _check_scope(observer, station, in_scope)
     election = membership.mission.election
     today = election.local(election.now()).date()

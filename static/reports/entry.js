@@ -48,6 +48,8 @@
   window.PollwatchInstance = { build: buildInstance, text: instanceText, evaluate: evaluateIn };
 
   var NO_ANSWER = ["note", "calculate"];
+  // The question that carries the station code (reports/services.py STATION_QUESTION).
+  var STATION = "station";
 
   var form = document.getElementById("entry-form");
   var specNode = document.getElementById("entry-spec");
@@ -57,6 +59,9 @@
   var strings = JSON.parse(document.getElementById("entry-strings").textContent);
   var language = form.dataset.language || spec.default_language;
   var evaluator = window.OpenRosaXPath ? window.OpenRosaXPath() : null;
+  var hasStationQuestion = spec.questions.some(function (question) {
+    return question.name === STATION;
+  });
 
   // --- answers from the inputs ------------------------------------------------------
 
@@ -148,6 +153,8 @@
     spec.questions.forEach(function (question) {
       answers[question.name] = rawAnswer(question);
     });
+    // A station's page leaves the station question out: the station answers it.
+    if (hasStationQuestion && form.dataset.station) answers[STATION] = form.dataset.station;
     var shown = null;
     var result = null;
     for (var pass = 0; pass < 5; pass++) {
@@ -286,7 +293,9 @@
     var status = form.querySelector(".form-status");
     var checked = refresh(true);
     var station = stationChoice();
-    var stationMissing = form.dataset.checklist === "true" && !station.code;
+    // Only the picker is checked here; the station question is checked as any question.
+    var picker = document.getElementById("entry-station");
+    var stationMissing = form.dataset.checklist === "true" && !!picker && !station.code;
     show(wrapper("__station"), stationMissing ? strings.station : "");
     var names = Object.keys(checked.problems);
     if (names.length || stationMissing) {
@@ -298,7 +307,7 @@
     var payload = buildPayload(checked.current, station);
     window.PollwatchOutbox.add(payload, {
       form: form.dataset.formTitle,
-      station: station.code ? station.code : "",
+      station: station.code || payload.answers[STATION] || "",
     });
     form.reset();
     refresh(false);

@@ -24,6 +24,8 @@ code-and-answer pairs, an optional visit marker and an optional comment:
   * text: not sent by SMS, except the comment (below).
 - `V2` (V and a number) marks a second visit, unless the form has a question
   coded `V`: that question wins, and the form has no visit marker by SMS.
+- A question named `station` (reports/services.py STATION_QUESTION) is no part of
+  the grammar: the station code after the observer code answers it.
 - `@comment`: everything after the first `@`. It goes to the form's text question
   named `comment` when there is one; otherwise it stays in ParseResult.comment for
   the caller (the inbound message keeps the whole text anyway).
@@ -53,6 +55,8 @@ from pollwatch.checklists.spec import NO_ANSWER_TYPES
 MAX_LENGTH = 1600
 MAX_VISIT = 99
 COMMENT_QUESTION = "comment"
+# Answered by the message's station code (the report service fills it in).
+STATION_QUESTION = "station"
 SMS_TYPES = frozenset({"select_one", "select_multiple", "integer", "decimal", "date", "time"})
 
 # Problem kinds (replies.py words each one).
@@ -182,7 +186,7 @@ def sms_form(
     unsendable = []
     for question in spec.get("questions", []):
         kind = question["type"]
-        if kind in NO_ANSWER_TYPES:
+        if kind in NO_ANSWER_TYPES or question["name"] == STATION_QUESTION:
             continue
         if kind == "text":
             if question["name"] == COMMENT_QUESTION:
@@ -202,6 +206,7 @@ def sms_form(
             (question.get("compact_tag") or "").upper()
             for older in older_specs
             for question in older.get("questions", [])
+            if question["name"] != STATION_QUESTION
         }
         - set(by_code)
         - {""}

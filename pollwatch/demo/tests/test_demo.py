@@ -253,7 +253,7 @@ def test_four_forms_in_every_mission(election):
     voting = FormVersion.objects.filter(form__in=forms, form__code="voting").first()
     assert voting is not None
     spec = voting.spec
-    assert voting.form.prefix == "VT" and voting.version == "2017100101"
+    assert voting.form.prefix == "VT" and voting.version == "2017100102"
     assert spec["languages"] == ["en", "ru"]
     answered = [q for q in spec["questions"] if q["type"] not in ("note", "calculate")]
     assert len(answered) >= 30

@@ -205,3 +205,69 @@ def test_label_references_become_outputs_and_stay_escaped():
         'Turnout &lt;b&gt;so far&lt;/b&gt;: <output data-ref="turnout"></output> % of '
         '<output data-ref="registered"></output>'
     )
+
+
+# --- the station question (reports/services.py STATION_QUESTION) ----------------------
+
+
+@pytest.fixture
+def station_forms(mission, entry):
+    """The checklist and the incident form, each with a `station` question."""
+    make_form(
+        mission,
+        "opening",
+        question("station", "text", required=True, label="Polling station code"),
+        question("opened", "select_one", required=True, choices=["yes", "no"]),
+        version="2",
+    )
+    make_form(
+        mission,
+        "incident",
+        question("station", "text", label="Polling station code"),
+        question("what", "text", required=True),
+        version="2",
+    )
+
+
+def test_a_stations_page_leaves_the_station_question_out(
+    as_user, observer, mission, entry, station_forms
+):
+    response = as_user(observer).get(checklist_url(mission, "S1", "opening"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-station="S1"' in page
+    assert 'name="station"' not in page
+    assert "Polling station code" not in page.split('id="entry-spec"')[0]
+
+
+def test_a_stations_page_posted_fills_the_station_answer(
+    as_user, observer, mission, entry, station_forms
+):
+    from pollwatch.reports.models import Submission
+
+    response = post_checklist(as_user(observer), mission, entry, form_version="2", opened="no")
+    assert response.status_code == 302
+    version = Submission.objects.get().version
+    assert version.answers == {"station": "S1", "opened": "no"}
+    assert version.report.station == entry["stations"][0]
+
+
+def test_without_a_station_the_question_takes_the_pickers_place(
+    as_user, observer, mission, entry, station_forms
+):
+    from pollwatch.reports.models import Report
+
+    client = as_user(observer)
+    url = reverse("entry:report", args=[mission.code, "incident"])
+    page = client.get(url).content.decode()
+    assert 'id="entry-station"' not in page
+    assert page.count('name="station"') == 1 and 'id="id_station"' in page
+    body = {
+        "instance_id": "5b0f5e2c-4a8e-4c57-9a53-0e7d1f4f6a02",
+        "form_version": "2",
+        "observed_at": "2017-10-15T08:00:00+06:00",
+        "station": "S2",
+        "what": "A fight",
+    }
+    assert client.post(url, body).status_code == 302
+    assert Report.objects.get().station == entry["stations"][1]

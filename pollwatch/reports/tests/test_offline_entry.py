@@ -204,3 +204,28 @@ def test_constraint_and_required_messages_block_the_report(
     assert outbox_states(page) == []
     assert context.errors == []
     context.close()
+
+
+def test_a_stations_page_answers_a_required_station_question(
+    browser, live_server, mission, observer, setup
+):
+    make_form(
+        mission,
+        "opening",
+        question("station", "text", required=True),
+        question("opened", "select_one", required=True, choices=["yes", "no"]),
+        version="2",
+    )
+    context, page = signed_in_page(browser, live_server, observer)
+    page.goto(checklist(mission, "S2"))
+    page.wait_for_selector("html[data-entry-ready='true']")
+    page.check("input[name=opened][value=no]")
+    page.click("#entry-form button[type=submit]")
+    wait_for_states(page, ["sent"])
+    assert context.errors == []
+    context.close()
+
+    report = Report.objects.select_related("station", "current").get()
+    assert report.station is not None and report.station.code == "S2"
+    assert report.current is not None
+    assert report.current.answers == {"station": "S2", "opened": "no"}
