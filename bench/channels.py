@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 
 # Run as `python bench/<script>.py`, so this folder is on the path.
 import report_api
-from common import DOCS, machine, postgres_url, write_docs  # noqa: E402
+from common import DOCS, database_urls, machine, write_docs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 START = "<!-- bench:channels:start -->"
@@ -516,19 +516,9 @@ def main() -> int:
 
     parsing = run_python("--parse", "--parse-seconds", str(args.parse_seconds))
     print(parse_line(parsing))
-    urls = []
-    if args.db in ("sqlite", "both"):
-        urls.append("sqlite:///bench-placeholder.sqlite3")
-    if args.db in ("postgres", "both"):
-        url = postgres_url()
-        if url is None:
-            print(
-                "PostgreSQL: skipped - set POLLWATCH_BENCH_POSTGRES_URL (or DATABASE_URL) to a server URL"
-            )
-            if args.db == "postgres":
-                return 2
-        else:
-            urls.append(url)
+    urls = database_urls(args.db)
+    if urls is None:
+        return 2
     results, failed = [], False
     for url in urls:
         result = run_database(url, args.clients, args.seconds, args.workers, args.threads)

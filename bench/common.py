@@ -53,3 +53,22 @@ def write_docs(section: str, start: str, end: str) -> None:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     DOCS.parent.mkdir(exist_ok=True)
     DOCS.write_text(text)
+
+
+def database_urls(choice: str) -> list[str] | None:
+    """The databases a `--db sqlite|postgres|both` run covers; None when it cannot run.
+
+    SQLite's URL is a placeholder: each script makes its own temporary file database.
+    """
+    urls = ["sqlite:///bench-placeholder.sqlite3"] if choice in ("sqlite", "both") else []
+    if choice in ("postgres", "both"):
+        url = postgres_url()
+        if url is None:
+            print(
+                "PostgreSQL: skipped - set POLLWATCH_BENCH_POSTGRES_URL (or DATABASE_URL) to a server URL"
+            )
+            if choice == "postgres":
+                return None
+        else:
+            urls.append(url)
+    return urls

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 # Run as `python bench/<script>.py`, so this folder is on the path.
-from common import DOCS, database_version, machine, postgres_url, write_docs  # noqa: E402
+from common import DOCS, database_urls, database_version, machine, write_docs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 START = "<!-- bench:import_stations:start -->"
@@ -270,19 +270,9 @@ def main() -> int:
         print(json.dumps(worker(args.worker, Path(args.csv), args.repeat)))
         return 0
 
-    urls = []
-    if args.db in ("sqlite", "both"):
-        urls.append("sqlite:///bench-placeholder.sqlite3")
-    if args.db in ("postgres", "both"):
-        url = postgres_url()
-        if url is None:
-            print(
-                "PostgreSQL: skipped - set POLLWATCH_BENCH_POSTGRES_URL (or DATABASE_URL) to a server URL"
-            )
-            if args.db == "postgres":
-                return 2
-        else:
-            urls.append(url)
+    urls = database_urls(args.db)
+    if urls is None:
+        return 2
     with tempfile.TemporaryDirectory(prefix="pw-bench-") as folder:
         csv_path = generate(args.rows, Path(folder))
         results = []
