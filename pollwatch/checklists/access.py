@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from pollwatch.checklists.models import Form, FormVersion
 from pollwatch.missions.models import Membership, Mission
@@ -28,10 +29,7 @@ def forms_for_membership(membership: Membership) -> QuerySet[Form]:
 
 def get_form(membership: Membership, code: str) -> Form:
     """One form of the member's mission; Http404 for any other code."""
-    form = forms_for_membership(membership).filter(code=code).first()
-    if form is None:
-        raise Http404
-    return form
+    return get_object_or_404(forms_for_membership(membership), code=code)
 
 
 def versions_of(form: Form) -> QuerySet[FormVersion]:
@@ -40,10 +38,7 @@ def versions_of(form: Form) -> QuerySet[FormVersion]:
 
 def get_form_version(form: Form, version: str) -> FormVersion:
     """A version of a form already reached through get_form, by its version string."""
-    found = form.versions.filter(version=version).first()
-    if found is None:
-        raise Http404
-    return found
+    return get_object_or_404(form.versions, version=version)
 
 
 def get_version_by_codes(mission: Mission, form_code: str, version: str) -> FormVersion:

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from pollwatch.accounts.models import User
@@ -101,10 +102,7 @@ def elections_for_user(user: AnyUser) -> QuerySet[Election]:
 
 
 def get_election_for_user(user: AnyUser, election_code: str) -> Election:
-    election = elections_for_user(user).filter(code=election_code).first()
-    if election is None:
-        raise Http404
-    return election
+    return get_object_or_404(elections_for_user(user), code=election_code)
 
 
 def areas_for_election(election: Election) -> QuerySet[Area]:
@@ -117,10 +115,7 @@ def stations_for_election(election: Election) -> QuerySet[PollingStation]:
 
 
 def get_station(election: Election, code: str) -> PollingStation:
-    station = stations_for_election(election).filter(code=code).first()
-    if station is None:
-        raise Http404
-    return station
+    return get_object_or_404(stations_for_election(election), code=code)
 
 
 def candidates_for_election(election: Election) -> QuerySet[Candidate]:
@@ -148,10 +143,7 @@ def get_observer(membership: Membership, observer_uuid: str) -> Observer:
         key = uuid.UUID(str(observer_uuid))
     except ValueError:
         raise Http404 from None
-    observer = observers_for_membership(membership).filter(uuid=key).first()
-    if observer is None:
-        raise Http404
-    return observer
+    return get_object_or_404(observers_for_membership(membership), uuid=key)
 
 
 def member_context(membership: Membership, section: str, **extra: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ mission is a 404 and a role without an observer record is refused.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from pollwatch.checklists.models import CHECKLIST_KINDS, Form
@@ -49,10 +49,7 @@ def deployment_stations(observer: Observer) -> QuerySet[PollingStation]:
 
 
 def get_deployment_station(observer: Observer, station_code: str) -> PollingStation:
-    station = deployment_stations(observer).filter(code=station_code).first()
-    if station is None:
-        raise Http404
-    return station
+    return get_object_or_404(deployment_stations(observer), code=station_code)
 
 
 def entry_forms(observer: Observer) -> QuerySet[Form]:
@@ -65,10 +62,7 @@ def entry_forms(observer: Observer) -> QuerySet[Form]:
 
 
 def get_entry_form(observer: Observer, form_code: str) -> Form:
-    form = entry_forms(observer).filter(code=form_code).first()
-    if form is None:
-        raise Http404
-    return form
+    return get_object_or_404(entry_forms(observer), code=form_code)
 
 
 def sent_checklists(observer: Observer) -> set[tuple[int, int]]:

@@ -6,7 +6,7 @@ missions Http404, inside the mission but not core team PermissionDenied.
 """
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from pollwatch.missions.models import Membership
 from pollwatch.reports import access
@@ -18,10 +18,7 @@ def get_report_for_review(membership: Membership, report_uuid: str) -> Report:
     reports = access.reports_for_membership(membership).select_related(
         "station__area", "current__form_version", "current__entered_by"
     )
-    report = reports.filter(uuid=access.parse_uuid(report_uuid)).first()
-    if report is None:
-        raise Http404
-    return report
+    return get_object_or_404(reports, uuid=access.parse_uuid(report_uuid))
 
 
 def versions_of(report: Report) -> QuerySet[ReportVersion]:
