@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "pollwatch.checklists",
     "pollwatch.reports",
     "pollwatch.channels",
+    "pollwatch.findings",
+    "pollwatch.pvt",
+    "django_tasks",
+    "django_tasks_db",
     "pollwatch.demo",
 ]
 
@@ -114,6 +118,22 @@ USE_I18N = True
 USE_TZ = True
 # Counts of voters and stations read better as 3,025,768 (3 025 768 in Russian).
 USE_THOUSAND_SEPARATOR = True
+
+# Exports are written here and served only through their access-checked view.
+MEDIA_ROOT = Path(env_str("POLLWATCH_MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Background work (spreadsheet exports) runs in `pollwatch db_worker` from the
+# database queue; `serve` starts one worker beside gunicorn. POLLWATCH_TASKS=immediate
+# runs tasks inside the request instead, for a machine without a worker.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_str("POLLWATCH_TASKS", "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

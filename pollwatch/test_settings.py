@@ -22,3 +22,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Tests serve static files from the app folders; whitenoise still wants its root to exist.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Exports go to a throwaway folder; tasks run in the request so a test sees the result.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="pollwatch-media-")
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

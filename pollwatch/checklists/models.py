@@ -39,6 +39,19 @@ class Form(models.Model):
     current_version = models.ForeignKey(
         "FormVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A random sample changes what a finding means: the unit becomes the sampled
+    # station, weighted by stratum, with a margin of error (METHODS.md).
+    is_sample = models.BooleanField(
+        _("stations are a random sample"),
+        default=False,
+        help_text=_("Set when the stations reporting this form were drawn at random."),
+    )
+    stratum_level = models.CharField(
+        _("strata"),
+        max_length=50,
+        blank=True,
+        help_text=_("The area level the sample was stratified by (blank: not stratified)."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -264,6 +264,8 @@ class Area(models.Model):
     )
     path = models.CharField(max_length=1000, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # A GeoJSON geometry (Polygon or MultiPolygon, WGS 84) for the map; optional.
+    outline = models.JSONField(_("outline"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("area")
@@ -320,3 +322,37 @@ class PollingStation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class OfficialResult(models.Model):
+    """The election body's published result for one station, as imported.
+
+    Rows whose own arithmetic does not add up are kept and described in `problems`:
+    real protocols have such rows, and refusing them would hide them.
+    """
+
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="official_results"
+    )
+    station = models.OneToOneField(
+        PollingStation, on_delete=models.CASCADE, related_name="official_result"
+    )
+    registered_voters = models.PositiveIntegerField(_("registered voters"))
+    ballots_issued = models.PositiveIntegerField(_("ballots issued"), null=True, blank=True)
+    ballots_found = models.PositiveIntegerField(_("ballots found"))
+    invalid = models.PositiveIntegerField(_("invalid ballots"))
+    valid = models.PositiveIntegerField(_("valid votes"))
+    # Votes per candidate, keyed by the candidate's primary key as a string, so a
+    # total is one SQL sum per key on every database.
+    votes = models.JSONField(_("votes"), default=dict)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    has_problems = models.BooleanField(_("flagged"), default=False)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("official result")
+        verbose_name_plural = _("official results")
+        ordering = ["election", "station__code"]
+
+    def __str__(self) -> str:
+        return f"{self.station.code}: {self.ballots_found}"
