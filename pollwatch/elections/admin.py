@@ -8,6 +8,7 @@ from pollwatch.elections.models import (
     CandidateName,
     Election,
     ElectionBody,
+    OfficialResult,
     Party,
     PollingStation,
 )
@@ -91,3 +92,12 @@ class PollingStationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     raw_id_fields = ("area",)
     list_select_related = ("area", "election")
+
+
+@admin.register(OfficialResult)
+class OfficialResultAdmin(admin.ModelAdmin):
+    list_display = ("station", "registered_voters", "ballots_found", "valid", "has_problems")
+    list_filter = ("election", "has_problems")
+    search_fields = ("station__code",)
+    raw_id_fields = ("station",)
+    list_select_related = ("station",)
