@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pollwatch.pvt import views
 
 app_name = "pvt_quickcount"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.quick_count, name="estimates"),
+    path("policy/", views.set_policy, name="policy"),
+    path("release/", views.release, name="release"),
+    path("sample/", views.sample_page, name="sample"),
+    path("sample/draw/", views.draw, name="draw"),
+    path("sample/assign/", views.assign, name="assign"),
+    path("sample.csv", views.sample_csv, name="sample_csv"),
+]
