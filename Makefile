@@ -55,7 +55,11 @@ openapi: venv
 bench: venv
 	scripts/with-postgres sh -c 'export POLLWATCH_BENCH_POSTGRES_URL="$$POLLWATCH_PG_URL"; \
 	  $(BIN)/python bench/import_stations.py --db both && $(BIN)/python bench/report_api.py --db both \
-	  && $(BIN)/python bench/channels.py --db both'
+	  && $(BIN)/python bench/channels.py --db both \
+	  && $(BIN)/python bench/findings_pages.py --db both \
+	  && $(BIN)/python bench/findings_exports.py --db both \
+	  && $(BIN)/python bench/official_results.py --db both \
+	  && $(BIN)/python bench/pvt_stats.py'
 
 clean:
 	rm -rf $(VENV) var/static

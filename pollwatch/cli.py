@@ -11,9 +11,12 @@ import sys
 TWO_WORD_COMMANDS = {
     ("import", "areas"): "import_areas",
     ("import", "stations"): "import_stations",
+    ("import", "outlines"): "import_outlines",
+    ("import", "results"): "import_results",
     ("import", "observers"): "import_observers",
     ("export", "roster"): "export_roster",
     ("forms", "import"): "import_form",
+    ("pvt", "draw"): "pvt_draw",
 }
 
 

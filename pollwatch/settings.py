@@ -168,6 +168,10 @@ X_FRAME_OPTIONS = "DENY"
 SIGNIN_LINK_DAYS = env_int("SIGNIN_LINK_DAYS", 30)
 # Largest CSV import accepted through the web UI, in bytes.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# The live map's background tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png with
+# its attribution; empty: area outlines on a plain background (no outside server).
+MAP_TILE_URL = env_str("POLLWATCH_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("POLLWATCH_MAP_TILE_ATTRIBUTION", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {

@@ -24,5 +24,5 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 # Exports go to a throwaway folder; tasks run in the request so a test sees the result.
-MEDIA_ROOT = tempfile.mkdtemp(prefix="pollwatch-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="pollwatch-media-"))  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -42,7 +42,7 @@ from pollwatch.demo import scenario as sc
 from pollwatch.demo.channels import Phone
 from pollwatch.missions.models import Deployment, Membership, Mission, Observer, Role
 from pollwatch.reports import services
-from pollwatch.reports.models import Channel
+from pollwatch.reports.models import Channel, Report, ReportVersion
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 FORM_FILES = ("opening.xlsx", "voting.xlsx", "counting.xlsx", "incident.xlsx")
@@ -483,4 +483,24 @@ def load_reports(
         counts.submissions += sender.sent
         phone.finish()
         counts.sms_redeliveries += phone.redeliveries
+        _receive_when_observed(mission, random.Random(f"{sc.SEED}-delays-{mission.code}"))
     return counts
+
+
+def _receive_when_observed(mission: Mission, rng: random.Random) -> None:
+    """Stamp receptions a few minutes after the observation, as on the day.
+
+    The demo is loaded years after its election; left at the load time, every report
+    would arrive in one quarter hour and the timeline would say nothing.
+    """
+    reports = list(Report.objects.filter(mission=mission).only("id", "observed_at"))
+    for report in reports:
+        report.created_at = report.updated_at = report.observed_at + dt.timedelta(
+            minutes=rng.randint(1, 25)
+        )
+    Report.objects.bulk_update(reports, ["created_at", "updated_at"], batch_size=500)
+    received = {report.id: report.created_at for report in reports}
+    versions = list(ReportVersion.objects.filter(report__mission=mission).only("id", "report_id"))
+    for version in versions:
+        version.created_at = received[version.report_id]
+    ReportVersion.objects.bulk_update(versions, ["created_at"], batch_size=500)

@@ -47,6 +47,9 @@ from pollwatch.checklists.models import Form
 from pollwatch.demo import channels as demo_channels
 from pollwatch.demo import reports as demo_reports
 from pollwatch.demo import scenario as sc
+from pollwatch.demo.geography import add_geography
+from pollwatch.demo.official import add_official_results
+from pollwatch.demo.quickcount import add_quick_count
 from pollwatch.elections.models import (
     Area,
     BodyMember,
@@ -316,6 +319,7 @@ def _build(gen: _Gen, step: Progress) -> DemoSummary:
     districts, regions, countries = _create_areas(election)
     summary.areas = 1 + len(regions) + len(districts) + len(countries) + 1
     by_district = _create_stations(gen, election, districts, countries, summary)
+    add_geography(election)
     step(_("Organisations and invitations"))
     organisations = _create_organisations(gen, bodies)
     summary.organisations = len(organisations)
@@ -332,6 +336,8 @@ def _build(gen: _Gen, step: Progress) -> DemoSummary:
     summary.logins = _create_logins(gen, missions)
     step(_("Example SMS gateways"))
     summary.sms_gateways = demo_channels.create_gateways([missions[r.code] for r in sc.MISSIONS])
+    step(_("Official results"))
+    add_official_results(election)
     _create_reports([missions[row.code] for row in sc.MISSIONS], summary, step)
     return summary
 
@@ -339,7 +345,9 @@ def _build(gen: _Gen, step: Progress) -> DemoSummary:
 def _create_reports(missions: list[Mission], summary: DemoSummary, step: Progress) -> None:
     """The demo forms in every mission and reports sent through the real submission path."""
     counts = demo_reports.load_reports(missions, step)
-    summary.forms = counts.forms
+    step(_("The quick count"))
+    add_quick_count(missions[0])
+    summary.forms = Form.objects.filter(mission__in=missions).count()
     summary.sms_redelivered = counts.sms_redeliveries
     reports = Report.objects.filter(mission__in=missions)
     summary.reports = reports.count()

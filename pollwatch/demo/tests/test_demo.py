@@ -19,22 +19,26 @@ from django.db.models import Count, Sum
 from pollwatch.accounts.models import User
 from pollwatch.channels.models import Gateway, InboundMessage, OutboundMessage
 from pollwatch.checklists.models import Form, FormVersion
+from pollwatch.demo import quickcount as demo_quickcount
 from pollwatch.demo import reports as demo_reports
 from pollwatch.demo import scenario as sc
 from pollwatch.demo.services import DemoRefused, delete_demo, load_demo
 from pollwatch.elections.models import Area, CalendarPhase, Candidate, Election, PollingStation
 from pollwatch.missions.models import Deployment, Invitation, Mission, Observer, Role
+from pollwatch.pvt.models import SampledStation
 from pollwatch.reports.models import Channel, Flag, Report, ReportVersion, Submission
 from pollwatch.testing import factories as f
 
 BISHKEK = zoneinfo.ZoneInfo("Asia/Bishkek")
 REPORTING_TEAMS = 6
+REPORTING_STATIONS = 30
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(demo_reports, "REPORTING_TEAMS", REPORTING_TEAMS)
+        patch.setattr(demo_quickcount, "REPORTING_STATIONS", REPORTING_STATIONS)
         with django_db_blocker.unblock():
             summary = load_demo()
         yield summary
@@ -219,9 +223,11 @@ def test_short_term_observers_work_in_pairs_at_ten_stations(election):
         mission__election=election, date=dt.date(2017, 10, 15)
     ).select_related("area")
     assert deployments.count() == len(team_sizes)
+    sampled = SampledStation.objects.filter(sample__mission__election=election)
     for deployment in deployments:
         assert deployment.area is not None
-        stations = deployment.stations.all()
+        # The quick count's sampled stations come on top, wherever the sample fell.
+        stations = deployment.stations.exclude(pk__in=sampled.values("station"))
         assert 0 < stations.count() <= sc.STATIONS_PER_TEAM
         assert not stations.exclude(area__path__startswith=deployment.area.path).exists()
 
@@ -241,14 +247,17 @@ def test_demo_accounts_sign_in_with_the_demo_password(election):
 
 def test_four_forms_in_every_mission(election):
     forms = Form.objects.filter(mission__election=election).select_related("current_version")
-    assert forms.count() == 12
+    assert forms.count() == 13
     for mission in Mission.objects.filter(election=election):
         kinds = dict(forms.filter(mission=mission).values_list("code", "kind"))
+        # The quick count, with its results form, is the main demo mission's.
+        results = {"results": "results"} if mission.code == sc.MISSIONS[0].code else {}
         assert kinds == {
             "opening": "opening",
             "voting": "voting",
             "counting": "counting",
             "incident": "incident",
+            **results,
         }
     voting = FormVersion.objects.filter(form__in=forms, form__code="voting").first()
     assert voting is not None
@@ -270,7 +279,7 @@ def test_reports_of_every_kind_through_the_submission_path(election, demo):
     reports = Report.objects.filter(mission__election=election)
     assert reports.count() == demo.reports > 100
     per_form = dict(reports.values_list("form__code").annotate(n=Count("id")))
-    assert set(per_form) == {"opening", "voting", "counting", "incident"}
+    assert set(per_form) == {"opening", "voting", "counting", "incident", "results"}
     assert per_form["voting"] > per_form["opening"]
     # Every checklist was made at a station of the observer's team's deployment.
     for report in reports.filter(is_checklist=True).select_related("observer", "station"):
@@ -429,7 +438,7 @@ def test_reload_gives_the_same_demo_and_keeps_superusers(election, demo):
     assert Election.objects.count() == 1
     assert Mission.objects.count() == 3
     assert Report.objects.count() == summary.reports
-    assert Form.objects.count() == 12
+    assert Form.objects.count() == 13
 
 
 def test_refuses_non_demo_data_unless_forced(election):
