@@ -37,6 +37,7 @@ Shape (all keys always present; None or [] when absent):
       "calculation": None,            # for type "calculate"
       "list_name": "yes_no" or None,
       "choices": [{"value": "yes", "label": {"en": "Yes"}}, ...] or None,
+                                      # a choice may carry "finding" (see FINDINGS)
       "compact_tag": "A1",            # SMS code; see channels later
       "appearance": "" ,
       "row": 7,                       # the survey sheet row, for messages
@@ -51,7 +52,7 @@ Shape (all keys always present; None or [] when absent):
 A question is relevant when its own `relevant` and that of every enclosing group hold.
 """
 
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 QuestionType = Literal[
     "select_one",
@@ -77,11 +78,16 @@ QUESTION_TYPES: tuple[str, ...] = (
 )
 # Types that carry no answer from the observer.
 NO_ANSWER_TYPES = frozenset({"note", "calculate"})
+# The choices sheet's optional `finding` column: how findings count a choice. A choice
+# without one is ordinary; no_answer and not_applicable answers leave the denominator;
+# a select_one with a negative choice is an assessment question (docs/findings.md).
+FINDINGS = ("negative", "positive", "no_answer", "not_applicable")
 
 
 class Choice(TypedDict):
     value: str
     label: dict[str, str]
+    finding: NotRequired[str]  # one of FINDINGS; absent for an ordinary choice
 
 
 class Question(TypedDict):

@@ -5,7 +5,8 @@ from the XForm's binds, where pyxform has already turned `${name}` into absolute
 paths, so the spec and the XForm say exactly the same thing. On top of pyxform's own
 checks, pollwatch refuses what it cannot honour (repeats, geopoints, dynamic
 `required`, expressions outside the subset, choice values with spaces), always naming
-the sheet row.
+the sheet row. The choices sheet may have a `finding` column (spec.FINDINGS), carried
+into each choice for the findings pages.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from pollwatch.checklists import expressions
-from pollwatch.checklists.spec import NO_ANSWER_TYPES, Check, Choice, Group, Question, Spec
+from pollwatch.checklists.spec import (
+    FINDINGS,
+    NO_ANSWER_TYPES,
+    Check,
+    Choice,
+    Group,
+    Question,
+    Spec,
+)
 
 XFORMS = "{http://www.w3.org/2002/xforms}"
 JSON_TYPES = {
@@ -284,10 +293,27 @@ class _Reader:
                     "list": list_name,
                 }
                 self.problems.append(Problem(row, "choices", message))
-            choices.append({"value": value, "label": self._labels(choice.get("label"), value)})
+            entry: Choice = {"value": value, "label": self._labels(choice.get("label"), value)}
+            finding = self._finding(choice, list_name, value)
+            if finding:
+                entry["finding"] = finding
+            choices.append(entry)
         if not choices:
             self._refuse(item["name"], _("The list %(list)s has no choices.") % {"list": list_name})
         return choices
+
+    def _finding(self, choice: dict[str, Any], list_name: str, value: str) -> str:
+        """The choice's `finding` column (spec.FINDINGS), or "" for an ordinary choice."""
+        finding = _text(choice.get("finding")).lower()
+        if finding and finding not in FINDINGS:
+            message = _(
+                "The finding '%(finding)s' of choice %(value)s must be one of %(allowed)s, or blank."
+            ) % {"finding": finding, "value": value, "allowed": ", ".join(FINDINGS)}
+            problem = Problem(self.choice_rows.get((list_name, value)), "choices", message)
+            if problem not in self.problems:  # a list shared by several questions
+                self.problems.append(problem)
+            return ""
+        return finding
 
     # -- languages and labels --
 
