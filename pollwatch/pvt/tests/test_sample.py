@@ -307,3 +307,24 @@ def test_the_admin_shows_samples_read_only(as_user, operator, mission, world):
         assert client.get(reverse(f"admin:pvt_{name}_changelist")).status_code == 200
     assert client.get(reverse("admin:pvt_sample_change", args=[sample.pk])).status_code == 200
     assert client.get(reverse("admin:pvt_sample_add")).status_code == 403
+
+
+def test_sampled_stations_are_marked_on_the_station_list_and_page(
+    as_user, coordinator, mission, world
+):
+    sample = draw(mission, size=6, seed="marks")
+    sampled = sorted(stored(sample))
+    client = as_user(coordinator)
+
+    listing = client.get(reverse("elections:stations", args=[mission.code]), {"per_page": 100})
+    page = client.get(reverse("elections:station", args=[mission.code, sampled[0]]))
+    other = (
+        mission.election.stations.exclude(code__in=sampled).values_list("code", flat=True).first()
+    )
+    unsampled_page = client.get(reverse("elections:station", args=[mission.code, other]))
+
+    marked = listing.content.decode().count('title="In the quick-count sample"')
+    assert marked == len([s for s in listing.context["page"].object_list if s.code in sampled])
+    assert marked > 0
+    assert "In the quick-count sample" in page.content.decode()
+    assert "In the quick-count sample" not in unsampled_page.content.decode()
