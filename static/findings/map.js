@@ -86,9 +86,11 @@
     stations.addData(data);
   }
 
+  // The outlines frame the country when there are any: stations abroad (embassies,
+  // consulates) would otherwise zoom the map out to the whole world.
   function fit() {
     const bounds = outlines.getBounds();
-    if (stations.getLayers().length) {
+    if (!bounds.isValid() && stations.getLayers().length) {
       bounds.extend(stations.getBounds());
     }
     if (bounds.isValid()) {
