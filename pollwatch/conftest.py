@@ -5,10 +5,21 @@ Two missions observe one election; `observer` and `coordinator` belong to the fi
 """
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from pollwatch.missions.models import Role
 from pollwatch.testing import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request in Russian earlier in the
+    same worker process must not turn the next test's messages into Russian."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
