@@ -2,6 +2,7 @@
 
 import os
 import platform
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,3 +73,28 @@ def database_urls(choice: str) -> list[str] | None:
         else:
             urls.append(url)
     return urls
+
+
+def create_bench_database(url: str, folder: Path):
+    """Set Django up on `url` and make a throwaway database there: (connection, old name).
+
+    SQLite gets a file in `folder`; PostgreSQL a database named after this process,
+    dropped by the caller with `connection.creation.destroy_test_db(old_name)`.
+    """
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("POLLWATCH_INSECURE_DEV_KEY", "true")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "pollwatch.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    name = (
+        str(folder / "bench.sqlite3")
+        if connection.vendor == "sqlite"
+        else f"pollwatch_bench_{os.getpid()}"
+    )
+    connection.settings_dict["TEST"]["NAME"] = name
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    return connection, old_name

@@ -51,7 +51,14 @@ from pathlib import Path
 from typing import Any
 
 # Run as `python bench/<script>.py`, so this folder is on the path.
-from common import DOCS, database_urls, database_version, machine, write_docs  # noqa: E402
+from common import (  # noqa: E402
+    DOCS,
+    create_bench_database,
+    database_urls,
+    database_version,
+    machine,
+    write_docs,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 START = "<!-- bench:findings_pages:start -->"
@@ -403,29 +410,9 @@ def measure(world: dict[str, Any], repeat: int) -> list[dict[str, Any]]:
 # --- the worker: one database, in a process of its own ------------------------------------
 
 
-def setup_django(url: str, folder: Path):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("POLLWATCH_INSECURE_DEV_KEY", "true")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pollwatch.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    name = (
-        str(folder / "bench.sqlite3")
-        if connection.vendor == "sqlite"
-        else f"pollwatch_bench_{os.getpid()}"
-    )
-    connection.settings_dict["TEST"]["NAME"] = name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    return connection, old_name
-
-
 def worker(url: str, reports: int, repeat: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="pw-bench-db-"))
-    connection, old_name = setup_django(url, folder)
+    connection, old_name = create_bench_database(url, folder)
     from django.test.utils import override_settings
 
     # Pages link their CSS through {% static %}: no collectstatic manifest here. The

@@ -34,7 +34,14 @@ import time
 from pathlib import Path
 
 # Run as `python bench/<script>.py`, so this folder is on the path.
-from common import DOCS, database_urls, database_version, machine, write_docs  # noqa: E402
+from common import (  # noqa: E402
+    DOCS,
+    create_bench_database,
+    database_urls,
+    database_version,
+    machine,
+    write_docs,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 START = "<!-- bench:official_results:start -->"
@@ -68,26 +75,6 @@ def generate(rows: int, folder: Path) -> Path:
 
 
 # The worker: one database, in a process of its own.
-
-
-def setup_django(url: str, folder: Path):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("POLLWATCH_INSECURE_DEV_KEY", "true")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pollwatch.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    name = (
-        str(folder / "bench.sqlite3")
-        if connection.vendor == "sqlite"
-        else f"pollwatch_bench_{os.getpid()}"
-    )
-    connection.settings_dict["TEST"]["NAME"] = name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    return connection, old_name
 
 
 def make_election(rows: int):
@@ -154,7 +141,7 @@ def timed(function) -> float:
 
 def worker(url: str, csv_path: Path, repeat: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="pw-bench-db-"))
-    connection, old_name = setup_django(url, folder)
+    connection, old_name = create_bench_database(url, folder)
     from django.db import transaction
 
     from pollwatch.elections import results
