@@ -142,7 +142,11 @@ def drilldown(mission: Mission, form: Form, node: Area | None) -> Drilldown:
     groups = child_counts(mission, form, node)
     counts = {g["child"]: Coverage(g["reported"], g["assigned"]) for g in groups}
     direct = counts.pop(prefix, Coverage(0, 0))
-    areas = Area.objects.filter(election=mission.election, path__in=list(counts)).order_by("path")
+    areas = (
+        Area.objects.filter(election=mission.election, path__in=list(counts))
+        .defer("outline")
+        .order_by("path")
+    )
     rows = [AreaRow(counts[a.path].reported, counts[a.path].assigned, a) for a in areas]
     total = Coverage(
         sum(c.reported for c in counts.values()) + direct.reported,
@@ -154,7 +158,8 @@ def drilldown(mission: Mission, form: Form, node: Area | None) -> Drilldown:
 def ancestors(node: Area) -> list[Area]:
     """The node's ancestors from the top, read from its path in one query."""
     codes = node.path.strip("/").split("/")[:-1]
-    found = {a.code: a for a in Area.objects.filter(election_id=node.election_id, code__in=codes)}
+    areas = Area.objects.filter(election_id=node.election_id, code__in=codes).defer("outline")
+    found = {a.code: a for a in areas}
     return [found[code] for code in codes if code in found]
 
 
@@ -177,6 +182,7 @@ def stations_with_status(
     """The stations, each annotated `reported` (True or False), by code."""
     return (
         stations.select_related("area")
+        .defer("area__outline")
         .annotate(reported=has_report(mission, form))
         .order_by("code")
     )
@@ -192,6 +198,7 @@ def missing_stations(mission: Mission, form: Form, node: Area | None) -> QuerySe
     stations = _under(assigned_stations(mission), node).filter(~has_report(mission, form))
     return (
         stations.select_related("area")
+        .defer("area__outline")
         .annotate(reported=Value(False, output_field=BooleanField()))
         .order_by("area__path", "code")
     )

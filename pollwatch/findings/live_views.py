@@ -136,7 +136,9 @@ def dashboard(request: HttpRequest, mission_code: str) -> HttpResponse:
 
 
 def _incident_rows_query(reports: QuerySet) -> QuerySet:
-    return reports.select_related("form", "station__area", "observer", "current")
+    return reports.select_related("form", "station__area", "observer", "current").defer(
+        "station__area__outline"
+    )
 
 
 def _area_options(election: Election) -> list[tuple[str, str]]:

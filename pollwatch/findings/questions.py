@@ -611,8 +611,9 @@ def _groups(
 def _areas_at(election: Election, level: str | None) -> list[dict[str, Any]]:
     if level is None:
         return []
+    # values(): an area's GeoJSON outline can weigh megabytes, and nothing here needs it.
     found = Area.objects.filter(election=election, level=level).order_by("path")
-    return [{"id": a.pk, "code": a.code, "name": a.name} for a in found]
+    return list(found.values("id", "code", "name"))
 
 
 def _notes(form: Form, design: Design) -> list[dict[str, str]]:

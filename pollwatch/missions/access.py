@@ -106,12 +106,20 @@ def get_election_for_user(user: AnyUser, election_code: str) -> Election:
 
 
 def areas_for_election(election: Election) -> QuerySet[Area]:
-    """Areas of an election already reached through the choke point."""
-    return Area.objects.filter(election=election)
+    """Areas of an election already reached through the choke point.
+
+    Without their GeoJSON outlines, which can weigh megabytes over a country and which
+    only the map reads (findings/live.py asks for them by name).
+    """
+    return Area.objects.filter(election=election).defer("outline")
 
 
 def stations_for_election(election: Election) -> QuerySet[PollingStation]:
-    return PollingStation.objects.filter(election=election).select_related("area")
+    return (
+        PollingStation.objects.filter(election=election)
+        .select_related("area")
+        .defer("area__outline")
+    )
 
 
 def get_station(election: Election, code: str) -> PollingStation:

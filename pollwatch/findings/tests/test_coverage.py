@@ -17,6 +17,8 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pollwatch.findings import services
@@ -351,3 +353,34 @@ def test_incident_and_unknown_forms_404(world, coordinator, as_user):
 def test_anonymous_sent_to_sign_in(world, client):
     response = client.get(_url("form", "opening"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+# --- outlines stay in the database ------------------------------------------------------
+
+
+def test_pages_listing_areas_never_read_their_outlines(world, coordinator, as_user):
+    """An outline can weigh megabytes: only the map's GeoJSON reads them."""
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
+    for area in world["areas"].values():
+        area.outline = square
+        area.save(update_fields=["outline"])
+    client = as_user(coordinator)
+    urls = [
+        _url("form", "opening"),
+        _url("area", "opening", "R1"),
+        _url("area", "opening", "D11"),
+        _url("missing", "opening"),
+        reverse("findings_questions:question", args=["odihr-test", "opening", "opened"]),
+        reverse("findings_live:incidents", args=["odihr-test"]),
+        reverse("review:list", args=["odihr-test"]),
+        reverse("elections:stations", args=["odihr-test"]),
+    ]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        read = [q["sql"] for q in queries.captured_queries if '"outline"' in q["sql"]]
+        assert read == [], url
+    outlines = reverse("findings_live:map_outlines", args=["odihr-test"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(outlines).json()["features"]
+    assert any('"outline"' in q["sql"] for q in queries.captured_queries)
