@@ -7,6 +7,7 @@ mission is Http404; inside it, a role that may not see the page is PermissionDen
 """
 
 import uuid
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -18,6 +19,7 @@ from pollwatch.elections.models import Area, PollingStation
 from pollwatch.findings.models import Export
 from pollwatch.missions import access as mission_access
 from pollwatch.missions.models import CORE_TEAM, Deployment, Membership, Mission
+from pollwatch.pvt.models import QuickCountPolicy, SampledStation
 
 # Who reads findings before their release (the embargo).
 FINDINGS_ROLES = CORE_TEAM
@@ -62,12 +64,33 @@ def get_area(membership: Membership, area_code: str) -> Area:
     return get_object_or_404(mission_access.areas_for_election(election), code=area_code)
 
 
-def assigned_stations(mission: Mission) -> QuerySet[PollingStation]:
-    """The distinct stations of the mission's deployments: the ones expected to report."""
+def deployed_station_ids(mission: Mission) -> QuerySet[Any]:
+    """The ids of the stations the mission's deployments list (with repeats)."""
     deployed = Deployment.stations.through.objects.filter(deployment__mission=mission)
-    return PollingStation.objects.filter(
-        election=mission.election, pk__in=deployed.values("pollingstation_id")
+    return deployed.values("pollingstation_id")
+
+
+def sample_scope(mission: Mission, form: Form) -> QuerySet[Any] | None:
+    """The station ids a sampled form is expected from, or None: every deployed station.
+
+    The quick count's results form, or a form marked as a sample, is reported only at
+    the stations of the mission's active sample, however many more its observers were
+    sent to: coverage counts those, and the missing list shows only those to call.
+    Without an active sample, every deployed station is expected.
+    """
+    if not (form.is_sample or QuickCountPolicy.objects.filter(results_form=form).exists()):
+        return None
+    drawn = SampledStation.objects.filter(sample__mission=mission, sample__is_active=True)
+    return drawn.values("station_id") if drawn.exists() else None
+
+
+def assigned_stations(mission: Mission, form: Form | None = None) -> QuerySet[PollingStation]:
+    """The distinct stations expected to report: the deployed ones (of the form's sample)."""
+    stations = PollingStation.objects.filter(
+        election=mission.election, pk__in=deployed_station_ids(mission)
     )
+    scope = None if form is None else sample_scope(mission, form)
+    return stations if scope is None else stations.filter(pk__in=scope)
 
 
 def assigned_station_or_none(membership: Membership, station_code: str) -> PollingStation | None:

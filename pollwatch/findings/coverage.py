@@ -1,7 +1,9 @@
 """Coverage: which of the mission's deployed stations have reported a form.
 
-A station is assigned when any of the mission's deployments lists it, and reported
-when it has at least one report of the form that was not rejected. Every count is
+A station is assigned when any of the mission's deployments lists it (for a sampled
+form, such as the quick count's results form, only if the mission's active sample
+holds it: findings/access.py), and reported when it has at least one report of the
+form that was not rejected. Every count is
 one grouped query in the database: the rows per area are grouped by the path of the
 child area each station falls under, cut out of the station's own area path
 (Area.path, "/A/B/C/"), so a drill-down costs one pass over the assigned stations
@@ -21,6 +23,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Value,
 )
@@ -29,7 +32,7 @@ from django.db.models.lookups import Exact
 
 from pollwatch.checklists.models import Form
 from pollwatch.elections.models import Area, PollingStation
-from pollwatch.findings.access import assigned_stations
+from pollwatch.findings.access import assigned_stations, sample_scope
 from pollwatch.findings.models import CoverageCall
 from pollwatch.missions.models import Deployment, Mission
 from pollwatch.reports.models import Report
@@ -126,7 +129,7 @@ def child_counts(mission: Mission, form: Form, node: Area | None) -> QuerySet[Po
     """
     prefix = node.path if node else ROOT_PATH
     return (
-        _under(assigned_stations(mission), node)
+        _under(assigned_stations(mission, form), node)
         .order_by()
         .values(child=_child_path(prefix))
         .annotate(assigned=Count("pk"), reported=Count("pk", filter=has_report(mission, form)))
@@ -164,13 +167,22 @@ def ancestors(node: Area) -> list[Area]:
 
 
 def form_totals(mission: Mission, forms: Iterable[Form]) -> dict[int, Coverage]:
-    """Overall coverage of each form, by form id: one query, a count per form."""
+    """Overall coverage of each form, by form id: one query, two counts per form.
+
+    A sampled form counts only the deployed stations of its sample (access.sample_scope).
+    """
     forms = list(forms)
-    counts = assigned_stations(mission).aggregate(
-        assigned=Count("pk"),
-        **{f"form_{form.pk}": Count("pk", filter=has_report(mission, form)) for form in forms},
-    )
-    return {form.pk: Coverage(counts[f"form_{form.pk}"], counts["assigned"]) for form in forms}
+    counts: dict[str, Any] = {}
+    for form in forms:
+        scope = sample_scope(mission, form)
+        expected = Q() if scope is None else Q(pk__in=scope)
+        counts[f"assigned_{form.pk}"] = Count("pk", filter=expected)
+        counts[f"reported_{form.pk}"] = Count("pk", filter=expected & has_report(mission, form))
+    found = assigned_stations(mission).aggregate(**counts) if counts else {}
+    return {
+        form.pk: Coverage(found[f"reported_{form.pk}"], found[f"assigned_{form.pk}"])
+        for form in forms
+    }
 
 
 # --- stations: the bottom of the drill-down and the missing list ---------------------
@@ -190,12 +202,12 @@ def stations_with_status(
 
 def direct_stations(mission: Mission, form: Form, node: Area) -> QuerySet[PollingStation]:
     """The assigned stations attached to the node itself, with their status."""
-    return stations_with_status(mission, form, assigned_stations(mission).filter(area=node))
+    return stations_with_status(mission, form, assigned_stations(mission, form).filter(area=node))
 
 
 def missing_stations(mission: Mission, form: Form, node: Area | None) -> QuerySet[PollingStation]:
     """Assigned stations under the node without a report of the form, by area and code."""
-    stations = _under(assigned_stations(mission), node).filter(~has_report(mission, form))
+    stations = _under(assigned_stations(mission, form), node).filter(~has_report(mission, form))
     return (
         stations.select_related("area")
         .defer("area__outline")

@@ -143,7 +143,7 @@ def coverage_csv(request: HttpRequest, mission_code: str, form_code: str) -> Htt
     membership = mission_access.get_membership(request.user, mission_code)
     form = access.get_form_for_coverage(membership, form_code)
     mission = membership.mission
-    stations = coverage.stations_with_status(mission, form, access.assigned_stations(mission))
+    stations = coverage.stations_with_status(mission, form, access.assigned_stations(mission, form))
     rows = (
         (s.code, s.name, s.area.code, s.area.name, "yes" if s.reported else "no")  # type: ignore[attr-defined]
         for s in stations.iterator()

@@ -15,7 +15,8 @@ choice. A form without these questions still lists its reports; they only cannot
 filtered by them.
 
 Map: a station's status for one checklist form, with coverage's definitions
-(findings/coverage.py): it is assigned when a deployment of the mission lists it;
+(findings/coverage.py): it is assigned when a deployment of the mission lists it (and,
+for a sampled form, the mission's active sample holds it);
 reported when it has a report of the form that was not rejected; flagged when one
 of those reports is flagged or has an unresolved flag; missing when assigned and not
 reported. Stations neither assigned nor reported are left off the map.
@@ -48,7 +49,8 @@ from django.utils.translation import gettext_lazy as _
 from pollwatch.checklists.models import Form
 from pollwatch.checklists.spec import label_in
 from pollwatch.elections.models import Area, Election, PollingStation
-from pollwatch.missions.models import Deployment, Mission
+from pollwatch.findings.access import deployed_station_ids, sample_scope
+from pollwatch.missions.models import Mission
 from pollwatch.reports.models import Flag, Report
 
 SLOT_MINUTES = 15
@@ -334,11 +336,14 @@ def stations_by_status(mission: Mission, form: Form) -> QuerySet[PollingStation]
     )
     open_flag = Flag.objects.filter(report=OuterRef("pk"), resolved_at__isnull=True)
     flagged = reported.filter(Q(status=Report.Status.FLAGGED) | Exists(open_flag))
-    assigned = Deployment.stations.through.objects.filter(deployment__mission=mission)
+    expected = Q(pk__in=deployed_station_ids(mission))
+    scope = sample_scope(mission, form)
+    if scope is not None:
+        expected &= Q(pk__in=scope)
     reported_ids = reported.values("station_id")
     return (
         PollingStation.objects.filter(election=mission.election)
-        .filter(Q(pk__in=assigned.values("pollingstation_id")) | Q(pk__in=reported_ids))
+        .filter(expected | Q(pk__in=reported_ids))
         .annotate(
             status=Case(
                 When(pk__in=flagged.values("station_id"), then=Value(StationStatus.FLAGGED)),

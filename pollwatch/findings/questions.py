@@ -613,7 +613,7 @@ def _areas_at(election: Election, level: str | None) -> list[dict[str, Any]]:
         return []
     # values(): an area's GeoJSON outline can weigh megabytes, and nothing here needs it.
     found = Area.objects.filter(election=election, level=level).order_by("path")
-    return list(found.values("id", "code", "name"))
+    return [dict(area) for area in found.values("id", "code", "name")]
 
 
 def _notes(form: Form, design: Design) -> list[dict[str, str]]:

@@ -21,9 +21,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pollwatch.findings import services
+from pollwatch.findings import live, services
 from pollwatch.findings.models import CoverageCall
 from pollwatch.missions.models import Role
+from pollwatch.pvt.models import QuickCountPolicy, Sample, SampledStation
 from pollwatch.reports.models import Channel, Report, ReportVersion
 from pollwatch.reports.testing import deploy, make_form, make_observer, question
 from pollwatch.testing import factories as f
@@ -384,3 +385,75 @@ def test_pages_listing_areas_never_read_their_outlines(world, coordinator, as_us
     with CaptureQueriesContext(connection) as queries:
         assert client.get(outlines).json()["features"]
     assert any('"outline"' in q["sql"] for q in queries.captured_queries)
+
+
+# --- a sampled form: only the sample's stations are expected ------------------------------
+
+
+def _draw(mission, *stations, active=True):
+    sample = Sample.objects.create(
+        mission=mission, election=mission.election, seed="s", size=len(stations), is_active=active
+    )
+    for station in stations:
+        SampledStation.objects.create(
+            sample=sample, station=station, stratum="", stratum_size=8, stratum_sample=3, weight=1.0
+        )
+    return sample
+
+
+@pytest.fixture
+def sampled(world, mission, other_mission):
+    """The opening form is the quick count's: its sample holds S1 and S4 (reported), S6
+    (missing) and S8, which the mission never deployed to."""
+    stations = world["stations"]
+    QuickCountPolicy.objects.create(mission=mission, results_form=world["opening"].form)
+    _draw(mission, stations["S1"], stations["S4"], stations["S6"], stations["S8"])
+    # Another mission's sample, and this mission's earlier draw, change nothing.
+    _draw(other_mission, stations["S2"], stations["S3"])
+    _draw(mission, stations["S2"], stations["S3"], active=False)
+    return world
+
+
+def test_sampled_form_counts_the_deployed_stations_of_its_sample(sampled, data_clerk, as_user):
+    client = as_user(data_clerk)
+    response = client.get(_url("form", "opening"))
+    assert _total(response) == (2, 3)
+    assert _rows(response) == [("R1", 2, 2), ("R2", 0, 1)]
+    missing = client.get(_url("missing", "opening")).context["lines"]
+    assert [line.station.code for line in missing] == ["S6"]
+    rows = {
+        form.code: (c.reported, c.assigned)
+        for form, c in client.get(_url("index")).context["form_rows"]
+    }
+    # The voting form is no sample: every deployed station is expected, as before.
+    assert rows == {"opening": (2, 3), "voting": (1, 6)}
+
+
+def test_a_form_marked_as_a_sample_is_counted_the_same_way(world, mission, coordinator, as_user):
+    stations = world["stations"]
+    _draw(mission, stations["S1"], stations["S2"])
+    form = world["opening"].form
+    client = as_user(coordinator)
+    assert _total(client.get(_url("form", "opening"))) == (3, 6)
+    form.is_sample = True
+    form.save(update_fields=["is_sample"])
+    assert _total(client.get(_url("form", "opening"))) == (1, 2)
+    csv = client.get(reverse("findings_exports:coverage_csv", args=["odihr-test", "opening"]))
+    codes = [line.split(",")[0] for line in csv.content.decode("utf-8-sig").splitlines()[1:]]
+    assert codes == ["S1", "S2"]
+
+
+def test_without_an_active_sample_every_deployed_station_is_expected(
+    world, mission, coordinator, as_user
+):
+    QuickCountPolicy.objects.create(mission=mission, results_form=world["opening"].form)
+    _draw(mission, world["stations"]["S1"], active=False)
+    assert _total(as_user(coordinator).get(_url("form", "opening"))) == (3, 6)
+
+
+def test_the_map_of_a_sampled_form_leaves_other_stations_off(sampled, mission):
+    stations = live.stations_by_status(mission, sampled["opening"].form)
+    status = {s.code: s.status for s in stations}
+    # S2 and S3 are left off (not in the sample; S2's one report was rejected); S5
+    # reported, so it shows although it is not in the sample.
+    assert status == {"S1": "reported", "S4": "reported", "S5": "flagged", "S6": "missing"}
