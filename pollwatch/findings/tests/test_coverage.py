@@ -453,7 +453,7 @@ def test_without_an_active_sample_every_deployed_station_is_expected(
 
 def test_the_map_of_a_sampled_form_leaves_other_stations_off(sampled, mission):
     stations = live.stations_by_status(mission, sampled["opening"].form)
-    status = {s.code: s.status for s in stations}
+    status = {s.code: s.status for s in stations}  # type: ignore[attr-defined]
     # S2 and S3 are left off (not in the sample; S2's one report was rejected); S5
     # reported, so it shows although it is not in the sample.
     assert status == {"S1": "reported", "S4": "reported", "S5": "flagged", "S6": "missing"}
