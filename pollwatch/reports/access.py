@@ -22,6 +22,7 @@ from pollwatch.elections.models import Election, PollingStation
 from pollwatch.missions import access
 from pollwatch.missions.models import CORE_TEAM, Deployment, Membership, Mission, Observer, Role
 from pollwatch.rawsql import converted, from_row
+from pollwatch.reports import prepared
 from pollwatch.reports.models import Report, Submission
 
 # Who may enter a report on an observer's behalf (phone dictation, paper forms).
@@ -334,7 +335,7 @@ def _target_row(
         *(form_code, version, station_code, mission_code),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(SUBMISSION_TARGET_SQL, params)
+        prepared.execute(cursor, "pollwatch_submission_target", SUBMISSION_TARGET_SQL, params)
         return cursor.fetchone()
 
 
@@ -434,7 +435,8 @@ def checklist_ids_at_station(
     sql = CHECKLIST_IDS_SQL + (" FOR UPDATE" if lock else "")
     params = [form.pk, station.pk, True, observer.pk, visit, observer.pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        name = "pollwatch_checklist_ids" + ("_locked" if lock else "")
+        prepared.execute(cursor, name, sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 

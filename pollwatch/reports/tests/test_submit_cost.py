@@ -41,6 +41,27 @@ def test_a_new_checklist_takes_a_fixed_number_of_queries(
     assert result.status == "created"
 
 
+def test_a_retry_is_answered_in_one_query_after_resolving(
+    observer, voting, django_assert_num_queries
+):
+    body = report_payload(voting)
+    first = submit(observer, body)
+    submit(observer, body)  # PostgreSQL prepares the lookup once per connection
+    # The resolving query, then the earlier submission with its report's open flags:
+    # no transaction, no lock (a recorded submission never changes).
+    with django_assert_num_queries(2):
+        again = submit(observer, body)
+    assert (again.status, again.report, again.version) == ("duplicate", first.report, first.version)
+    assert again.receipt == first.receipt
+
+
+def test_a_retry_of_a_flagged_report_names_its_open_flags(observer, voting):
+    body = report_payload(voting, answers=COUNT | {"votes_total": 480})
+    first = submit(observer, body)
+    again = submit(observer, body)
+    assert again.flags == first.flags == stored_open_flags(first.report) == ["quality_check"]
+
+
 def test_a_new_report_names_the_flags_it_raised(observer, voting):
     result = submit(observer, report_payload(voting, answers=COUNT | {"votes_total": 480}))
     assert result.flags == stored_open_flags(result.report) == ["quality_check"]
