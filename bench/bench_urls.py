@@ -1,10 +1,15 @@
-"""The project's URLs plus the baseline of the report API benchmark.
+"""The project's URLs plus the two references of the report API benchmark.
 
 `POST /bench/trivial-insert` is the smallest useful Django endpoint: it reads the
 JSON body and inserts one row (ignoring a repeated instance id, as a retry must be
 harmless) into a table bench/report_api.py creates. It runs the same middleware
 and the same database settings as the report API, so the ratio between the two
 measures what submitting a report costs over that.
+
+`POST /bench/api-noop` is the report API's front door alone: a Django Ninja
+operation behind the same API token check, reading the body as the report API does
+(size and JSON), then answering without validating or writing anything. What it
+costs, the report API cannot avoid.
 """
 
 import json
@@ -14,7 +19,10 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from ninja import NinjaAPI
 
+from pollwatch.accounts.api_auth import api_auth
+from pollwatch.reports.api import read_json_body
 from pollwatch.urls import urlpatterns as project_urlpatterns
 
 TABLE = "bench_trivial"
@@ -34,4 +42,16 @@ def trivial_insert(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"instance_id": body["instance_id"]}, status=201 if created else 200)
 
 
-urlpatterns = [path("bench/trivial-insert", trivial_insert), *project_urlpatterns]
+front_door = NinjaAPI(urls_namespace="bench_api", auth=api_auth(), docs_url=None)
+
+
+@front_door.post("api-noop")
+def api_noop(request: HttpRequest) -> dict:
+    return {"instance_id": read_json_body(request)["instance_id"]}
+
+
+urlpatterns = [
+    path("bench/trivial-insert", trivial_insert),
+    path("bench/", front_door.urls),
+    *project_urlpatterns,
+]
