@@ -78,7 +78,10 @@ def sample_scope(mission: Mission, form: Form) -> QuerySet[Any] | None:
     sent to: coverage counts those, and the missing list shows only those to call.
     Without an active sample, every deployed station is expected.
     """
-    if not (form.is_sample or QuickCountPolicy.objects.filter(results_form=form).exists()):
+    if not (
+        form.is_sample
+        or QuickCountPolicy.objects.filter(mission=mission, results_form=form).exists()
+    ):
         return None
     drawn = SampledStation.objects.filter(sample__mission=mission, sample__is_active=True)
     return drawn.values("station_id") if drawn.exists() else None

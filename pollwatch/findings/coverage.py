@@ -3,11 +3,10 @@
 A station is assigned when any of the mission's deployments lists it (for a sampled
 form, such as the quick count's results form, only if the mission's active sample
 holds it: findings/access.py), and reported when it has at least one report of the
-form that was not rejected. Every count is
-one grouped query in the database: the rows per area are grouped by the path of the
-child area each station falls under, cut out of the station's own area path
-(Area.path, "/A/B/C/"), so a drill-down costs one pass over the assigned stations
-and no join between areas.
+form that was not rejected. Every count is one grouped query in the database: the
+rows per area are grouped by the path of the child area each station falls under,
+cut out of the station's own area path (Area.path, "/A/B/C/"), so a drill-down costs
+one pass over the assigned stations and no join between areas.
 """
 
 import math
