@@ -419,8 +419,12 @@ def test_sampled_form_counts_the_deployed_stations_of_its_sample(sampled, data_c
     response = client.get(_url("form", "opening"))
     assert _total(response) == (2, 3)
     assert _rows(response) == [("R1", 2, 2), ("R2", 0, 1)]
-    missing = client.get(_url("missing", "opening")).context["lines"]
-    assert [line.station.code for line in missing] == ["S6"]
+    assert "only the sampled stations" in response.content.decode()
+    missing = client.get(_url("missing", "opening"))
+    assert [line.station.code for line in missing.context["lines"]] == ["S6"]
+    assert "only the sampled stations" in missing.content.decode()
+    voting = client.get(_url("form", "voting")).content.decode()
+    assert "only the sampled stations" not in voting
     rows = {
         form.code: (c.reported, c.assigned)
         for form, c in client.get(_url("index")).context["form_rows"]
