@@ -98,3 +98,39 @@ def create_bench_database(url: str, folder: Path):
     connection.settings_dict["TEST"]["NAME"] = name
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     return connection, old_name
+
+
+# --- the data two benchmarks share ----------------------------------------------------------
+
+
+def bench_election():
+    """The election every synthetic benchmark builds its areas and stations in."""
+    import datetime as dt
+
+    from pollwatch.elections.models import Election
+
+    return Election.objects.create(
+        code="bench",
+        name="Benchmark election",
+        kind=Election.Kind.PRESIDENTIAL,
+        country="KG",
+        election_day=dt.date(2017, 10, 15),
+        time_zone="Asia/Bishkek",
+    )
+
+
+def bench_mission(election, code: str):
+    """A mission observing `election` and its coordinator (no password: the test
+    client signs in with force_login): (mission, user)."""
+    from pollwatch.accounts.models import User
+    from pollwatch.missions.models import Membership, Mission, Organisation, Role
+
+    organisation = Organisation.objects.create(
+        name="Bench observers", kind=Organisation.Kind.INTERNATIONAL
+    )
+    mission = Mission.objects.create(
+        code=code, name="Bench mission", organisation=organisation, election=election
+    )
+    user = User.objects.create_user(username="bench-coordinator")
+    Membership.objects.create(user=user, mission=mission, role=Role.COORDINATOR)
+    return mission, user

@@ -38,7 +38,15 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 # Run as `python bench/<script>.py`, so this folder is on the path.
-from common import DOCS, database_urls, database_version, machine, write_docs  # noqa: E402
+from common import (  # noqa: E402
+    DOCS,
+    bench_election,
+    bench_mission,
+    database_urls,
+    database_version,
+    machine,
+    write_docs,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 START = "<!-- bench:findings_exports:start -->"
@@ -87,23 +95,15 @@ def build(reports: int) -> None:
     """An election, a mission, a form and its reports; bulk writes only."""
     from django.db import connection, transaction
 
-    from pollwatch.accounts.models import User
-    from pollwatch.elections.models import Area, Election, PollingStation
-    from pollwatch.missions.models import Membership, Mission, Observer, Organisation, Role
+    from pollwatch.elections.models import Area, PollingStation
+    from pollwatch.missions.models import Observer
     from pollwatch.reports.models import Report, ReportVersion
     from pollwatch.reports.testing import make_form
 
     rng = random.Random(SEED)
     observed = dt.datetime(2017, 10, 15, 4, 0, tzinfo=dt.UTC)
     with transaction.atomic():
-        election = Election.objects.create(
-            code="bench",
-            name="Benchmark election",
-            kind=Election.Kind.PRESIDENTIAL,
-            country="KG",
-            election_day=dt.date(2017, 10, 15),
-            time_zone="Asia/Bishkek",
-        )
+        election = bench_election()
         region = Area(election=election, code="R", name="Region", level="region")
         region.set_path()
         region.save()
@@ -120,14 +120,7 @@ def build(reports: int) -> None:
         stations = list(
             PollingStation.objects.filter(election=election).values_list("pk", flat=True)
         )
-        organisation = Organisation.objects.create(
-            name="Bench observers", kind=Organisation.Kind.INTERNATIONAL
-        )
-        mission = Mission.objects.create(
-            code=MISSION, name="Bench mission", organisation=organisation, election=election
-        )
-        user = User.objects.create_user(username="bench-coordinator")
-        Membership.objects.create(user=user, mission=mission, role=Role.COORDINATOR)
+        mission, _coordinator = bench_mission(election, MISSION)
         observer = Observer.objects.create(
             mission=mission, code="1000", name="Observer", nationality="KZ", role="short_term"
         )

@@ -56,6 +56,8 @@ from typing import Any
 # Run as `python bench/<script>.py`, so this folder is on the path.
 from common import (  # noqa: E402
     DOCS,
+    bench_election,
+    bench_mission,
     create_bench_database,
     database_urls,
     database_version,
@@ -119,15 +121,10 @@ def build(reports: int) -> dict[str, Any]:
     """The election, mission, roster, deployments, form and reports; bulk writes only."""
     from django.db import connection, transaction
 
-    from pollwatch.accounts.models import User
-    from pollwatch.elections.models import Area, Election, PollingStation
+    from pollwatch.elections.models import Area, PollingStation
     from pollwatch.missions.models import (
         Deployment,
-        Membership,
-        Mission,
         Observer,
-        Organisation,
-        Role,
         Team,
     )
     from pollwatch.reports.models import Channel, Report, ReportVersion
@@ -140,14 +137,7 @@ def build(reports: int) -> dict[str, Any]:
         print(f"  {name}: {time.perf_counter() - began:.0f} s", file=sys.stderr)
 
     with transaction.atomic():
-        election = Election.objects.create(
-            code="bench",
-            name="Benchmark election",
-            kind=Election.Kind.PRESIDENTIAL,
-            country="KG",
-            election_day=dt.date(2017, 10, 15),
-            time_zone="Asia/Bishkek",
-        )
+        election = bench_election()
         regions = [
             Area(election=election, code=f"R{r:02d}", name=f"Region {r}", level="region")
             for r in range(REGIONS)
@@ -190,15 +180,7 @@ def build(reports: int) -> dict[str, Any]:
             .order_by("code")
             .values_list("pk", flat=True)
         )
-        organisation = Organisation.objects.create(
-            name="Bench observers", kind=Organisation.Kind.INTERNATIONAL
-        )
-        mission = Mission.objects.create(
-            code=MISSION, name="Bench mission", organisation=organisation, election=election
-        )
-        # No password: the test client signs in with force_login.
-        user = User.objects.create_user(username="bench-coordinator")
-        Membership.objects.create(user=user, mission=mission, role=Role.COORDINATOR)
+        mission, user = bench_mission(election, MISSION)
 
         shuffled = stations[:]
         rng.shuffle(shuffled)
