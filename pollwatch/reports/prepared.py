@@ -1,50 +1,68 @@
-"""The report API's hand-written statements, prepared once per PostgreSQL connection.
+"""A cursor for the report API's hand-written statements, prepared on PostgreSQL.
 
 PostgreSQL parses and plans every statement it is sent. For the report API's
 resolving query (reports/access.py: seven joins and two EXISTS) planning took about
-1 ms of the server's CPU per report, several times what running it takes; as a
-prepared statement it is planned a few times per connection and then runs on a
-generic plan. The statements are prepared by name on first use on each connection
-(PREPARE is not undone by a rollback, so a statement prepared inside a transaction
-that fails stays usable) and run with EXECUTE through Django's cursor, so that
-query counting and logging see them as before. Connections are kept across
-requests (CONN_MAX_AGE), so the PREPARE is paid once per connection, not per
-request. SQLite compiles and caches statements itself: there they run as they are.
+1 ms of the server's CPU per report, several times what running it takes. Django's
+cursors bind parameters on the client (psycopg's ClientCursor writes each value into
+the SQL text, quoting it), which rules out prepared statements. This cursor binds
+them on the server instead: psycopg sends the statement once per connection to be
+prepared (its own cache, by SQL text and parameter types), then only the values. The
+answers' JSON is sent as it is, not quoted into the SQL. Connections are kept across
+requests (CONN_MAX_AGE), so preparing is paid once per connection, not per request.
 
-Named statements belong to a session: a pooler in transaction mode (PgBouncer's
+The cursor is Django's wrapper around psycopg's server-binding cursor, on the same
+connection and in the same transaction as every other query, so query counting and
+logging see its statements as before. SQLite compiles and caches statements itself:
+there it is Django's own cursor.
+
+Prepared statements belong to a session: a pooler in transaction mode (PgBouncer's
 default) between the app and PostgreSQL would need session mode.
 """
 
-import re
-import threading
-import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from django.db import connection
-
-_PLACEHOLDER = re.compile(r"%s")
-# Names prepared on each live connection (keyed by the driver's connection object,
-# which Django replaces when it reconnects).
-_prepared: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 
-def execute(cursor: Any, name: str, sql: str, params: list[Any]) -> None:
-    """Run `sql` (%s placeholders) with `params` on `cursor`, prepared as `name` on PostgreSQL."""
+class PreparingCursor(psycopg.Cursor):
+    """psycopg's cursor (parameters bound on the server), preparing every statement."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        options["prepare"] = True
+        return super().execute(query, params, **options)
+
+
+class DebugCursor(CursorDebugWrapper):
+    """Django's logging cursor, logging the statement as written.
+
+    Django's logs show the SQL text the driver sent; with values bound on the server
+    there is none, so the statement is logged with its placeholders (and the values
+    beside it, as Django logs them).
+    """
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
+
+
+@contextmanager
+def cursor() -> Iterator[Any]:
+    """A Django cursor whose statements PostgreSQL prepares (see the module docstring)."""
     if connection.vendor != "postgresql":
-        cursor.execute(sql, params)
+        with connection.cursor() as plain:
+            yield plain
         return
-    raw = connection.connection
-    with _lock:
-        names = _prepared.setdefault(raw, set())
-    if name not in names:
-        cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
-        names.add(name)
-    marks = ", ".join(["%s"] * len(params))
-    cursor.execute(f"EXECUTE {name}({marks})", params)
-
-
-def _numbered(sql: str) -> str:
-    """PostgreSQL's $1, $2, ... for the %s placeholders, in order."""
-    counter = iter(range(1, sql.count("%s") + 1))
-    return _PLACEHOLDER.sub(lambda _match: f"${next(counter)}", sql)
+    # What connection.cursor() does before making its cursor.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = PreparingCursor(connection.connection)
+    if connection.queries_logged:
+        wrapped = DebugCursor(raw, connection)
+    else:
+        wrapped = connection.make_cursor(raw)
+    with wrapped:
+        yield wrapped
