@@ -99,7 +99,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Lets psycopg prepare the report API's statements (reports/prepared.py binds their
+    # Lets psycopg prepare the API's hot statements (pollwatch/prepared.py binds their
     # parameters on the server and asks for it). Django's own cursors bind on the
     # client, which psycopg never prepares, so nothing else changes.
     DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 5}

@@ -1,12 +1,14 @@
 """State changes for accounts: sign-in links and API tokens."""
 
 import datetime as dt
+import functools
 import secrets
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 
+from pollwatch import prepared
 from pollwatch.accounts.models import ApiToken, SignInLink, User, hash_secret
 from pollwatch.rawsql import converted
 
@@ -66,6 +68,7 @@ def revoke_api_token(token: ApiToken) -> None:
     token.save(update_fields=["revoked_at"])
 
 
+@functools.cache
 def _token_sql() -> str:
     """The token's id and last use, and every column of its active user, by the key's hash."""
     quote = connection.ops.quote_name
@@ -83,7 +86,7 @@ def authenticate_api_token(raw: str) -> User | None:
     Every API request asks this first: one hand-written query (the ORM would take
     longer to build it than the database to answer it).
     """
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_token_sql(), [hash_secret(raw), True])
         row = cursor.fetchone()
     if row is None:

@@ -16,13 +16,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from pollwatch import prepared
 from pollwatch.accounts.models import User
 from pollwatch.checklists.models import Form, FormVersion
 from pollwatch.elections.models import Election, PollingStation
 from pollwatch.missions import access
 from pollwatch.missions.models import CORE_TEAM, Deployment, Membership, Mission, Observer, Role
 from pollwatch.rawsql import converted, from_row
-from pollwatch.reports import prepared
 from pollwatch.reports.models import Report, Submission
 
 # Who may enter a report on an observer's behalf (phone dictation, paper forms).

@@ -70,7 +70,7 @@ statement locks the station) and insert the rows (_insert and _update: what save
 does, without building the SQL each time; on PostgreSQL a new report's three rows
 are one statement, _insert_new_report); a new report answers the flags it raised
 without reading them back. On PostgreSQL these statements are prepared once per
-connection (reports/prepared.py): planning the resolving query cost more than
+connection (pollwatch/prepared.py): planning the resolving query cost more than
 running it.
 """
 
@@ -91,6 +91,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pollwatch import prepared
 from pollwatch.accounts.models import User
 from pollwatch.checklists import access as form_access
 from pollwatch.checklists.engine import AnswersInvalid, validate_and_check
@@ -100,7 +101,7 @@ from pollwatch.elections.models import CalendarPhase, PollingStation
 from pollwatch.missions import access as mission_access
 from pollwatch.missions.models import CORE_TEAM, Membership, Mission, Observer
 from pollwatch.rawsql import converted, from_row
-from pollwatch.reports import access, prepared
+from pollwatch.reports import access
 from pollwatch.reports.models import (
     Channel,
     Flag,

@@ -1,10 +1,10 @@
-"""reports/prepared.py: the hot statements, prepared once per PostgreSQL connection."""
+"""pollwatch/prepared.py: the hot statements, prepared once per PostgreSQL connection."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from pollwatch.reports import prepared
+from pollwatch import prepared
 
 SQL = "SELECT CAST(%s AS INTEGER) + CAST(%s AS INTEGER)"
 

@@ -1,4 +1,7 @@
-"""A cursor for the report API's hand-written statements, prepared on PostgreSQL.
+"""A cursor for the API's hot hand-written statements, prepared on PostgreSQL.
+
+Used by the API token check (accounts/services.py) and the report API
+(reports/access.py, reports/services.py).
 
 PostgreSQL parses and plans every statement it is sent. For the report API's
 resolving query (reports/access.py: seven joins and two EXISTS) planning took about
@@ -60,9 +63,7 @@ def cursor() -> Iterator[Any]:
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = PreparingCursor(connection.connection)
-    if connection.queries_logged:
-        wrapped = DebugCursor(raw, connection)
-    else:
-        wrapped = connection.make_cursor(raw)
+    wrapper = DebugCursor if connection.queries_logged else CursorWrapper
+    wrapped = wrapper(raw, connection)
     with wrapped:
         yield wrapped
