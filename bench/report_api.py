@@ -9,7 +9,8 @@ For each database it
      settings, plus two bench-only URLs (bench/bench_urls.py: a view that inserts one
      row, and the report API's front door alone);
   3. runs 16 clients (threads, keep-alive HTTP on loopback) for 30 s against each
-     endpoint in turn: the report API gets voting checklists of the demo's voting form
+     endpoint, the endpoints taking turns in 5 rounds of 6 s each (so that a machine
+     whose speed drifts slows all of them alike): the report API gets voting checklists of the demo's voting form
      (relevant and constraint expressions, quality checks), each a new report (a
      station and visit of its own); one post in five repeats an earlier post exactly
      (a retry), which must be acknowledged without a new row; the trivial insert and
@@ -62,6 +63,7 @@ SEED = 20171015
 WORKERS = 3
 THREADS = 2
 RETRY_SHARE = 0.2
+ROUNDS = 5
 ANSWER_POOL = 500
 TRIVIAL_TABLE = "bench_trivial"
 API_PATH = "/api/v1/reports"
@@ -259,6 +261,8 @@ class Tally:
     ids: set[str] = field(default_factory=set)
     retries: int = 0
     errors: list[str] = field(default_factory=list)
+    # Requests per second of each round.
+    rounds: list[float] = field(default_factory=list)
 
 
 class Keys:
@@ -342,16 +346,20 @@ def client(
         tally.errors += errors
 
 
-def run_phase(port: int, path: str, headers: dict, make_body, clients: int, seconds: float) -> dict:
+def run_phase(
+    port: int, path: str, headers: dict, make_body, clients: int, seconds: float, tally: Tally
+) -> None:
+    """One round of `seconds` against one endpoint, added to `tally`."""
     warm_up = min(3.0, seconds / 5)
     now = time.monotonic()
     measure_from, stop_at = now + warm_up, now + warm_up + seconds
-    tally, lock = Tally(), threading.Lock()
+    lock = threading.Lock()
 
     def body_maker(rng: random.Random) -> tuple[str, bytes]:
         body = make_body(rng)
         return json.loads(body)["instance_id"], body
 
+    start = len(tally.latencies)
     threads = [
         threading.Thread(
             target=client,
@@ -363,10 +371,15 @@ def run_phase(port: int, path: str, headers: dict, make_body, clients: int, seco
         thread.start()
     for thread in threads:
         thread.join()
+    tally.rounds.append((len(tally.latencies) - start) / seconds)
+
+
+def phase_result(tally: Tally, seconds: float) -> dict:
     latencies = sorted(tally.latencies)
     return {
         "requests": len(latencies),
         "rate": len(latencies) / seconds,
+        "round_rates": tally.rounds,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else 0.0,
         "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else 0.0,
         "statuses": tally.statuses,
@@ -377,7 +390,9 @@ def run_phase(port: int, path: str, headers: dict, make_body, clients: int, seco
     }
 
 
-def run_database(url: str, clients: int, seconds: float, workers: int, threads: int) -> dict:
+def run_database(
+    url: str, clients: int, seconds: float, workers: int, threads: int, rounds: int
+) -> dict:
     with tempfile.TemporaryDirectory(prefix="pw-bench-api-") as folder:
         setup = run_python("--setup", url, folder)
         port = free_port()
@@ -389,30 +404,26 @@ def run_database(url: str, clients: int, seconds: float, workers: int, threads: 
                 "Content-Type": "application/json",
                 "Authorization": f"Bearer {setup['token']}",
             }
-            api = run_phase(
-                port,
-                API_PATH,
-                api_headers,
-                lambda rng: report_body(setup, keys, rng),
-                clients,
-                seconds,
-            )
-            trivial = run_phase(
-                port,
-                TRIVIAL_PATH,
-                {"Content-Type": "application/json"},
-                lambda rng: report_body(setup, keys, rng),
-                clients,
-                seconds,
-            )
-            front = run_phase(
-                port,
-                FRONT_PATH,
-                api_headers,
-                lambda rng: report_body(setup, keys, rng),
-                clients,
-                seconds,
-            )
+            endpoints = {
+                "api": (API_PATH, api_headers),
+                "trivial": (TRIVIAL_PATH, {"Content-Type": "application/json"}),
+                "front": (FRONT_PATH, api_headers),
+            }
+            tallies = {name: Tally() for name in endpoints}
+            # The endpoints take turns, a slice of the time each per round: a machine
+            # whose speed drifts (a shared virtual machine's does) then slows all three
+            # alike, and the ratios compare like with like.
+            for _round in range(rounds):
+                for name, (path, headers) in endpoints.items():
+                    run_phase(
+                        port,
+                        path,
+                        headers,
+                        lambda rng: report_body(setup, keys, rng),
+                        clients,
+                        seconds / rounds,
+                        tallies[name],
+                    )
         finally:
             stop_server(server)
         counts = run_python("--check", setup["db_url"], url)
@@ -420,9 +431,7 @@ def run_database(url: str, clients: int, seconds: float, workers: int, threads: 
         "vendor": setup["vendor"],
         "version": setup["version"],
         "questions": setup["questions"],
-        "api": api,
-        "trivial": trivial,
-        "front": front,
+        **{name: phase_result(tally, seconds) for name, tally in tallies.items()},
         "counts": counts,
     }
 
@@ -453,26 +462,44 @@ def verdict(result: dict) -> list[str]:
     return problems
 
 
+def round_ratios(result: dict) -> tuple[float, float]:
+    """The lowest and highest ratio of the report API's rate to the trivial one's, by round."""
+    ratios = [
+        api / trivial
+        for api, trivial in zip(
+            result["api"]["round_rates"], result["trivial"]["round_rates"], strict=True
+        )
+        if trivial
+    ]
+    return (min(ratios), max(ratios)) if ratios else (0.0, 0.0)
+
+
 def summary_line(result: dict) -> str:
     api, trivial = result["api"], result["trivial"]
     ratio = api["rate"] / trivial["rate"] if trivial["rate"] else 0.0
+    low, high = round_ratios(result)
     return (
         f"{result['version']}: reports {api['rate']:,.0f}/s (p50 {api['p50_ms']:.1f} ms, "
         f"p99 {api['p99_ms']:.1f} ms); trivial insert {trivial['rate']:,.0f}/s "
-        f"(p50 {trivial['p50_ms']:.1f} ms, p99 {trivial['p99_ms']:.1f} ms); ratio {ratio:.2f}; "
+        f"(p50 {trivial['p50_ms']:.1f} ms, p99 {trivial['p99_ms']:.1f} ms); ratio {ratio:.2f} "
+        f"(rounds {low:.2f}-{high:.2f}); "
         f"API front door alone {result['front']['rate']:,.0f}/s; "
         f"rows {result['counts']['submissions']:,} = unique ids {api['unique_ids']:,}"
     )
 
 
-def report(results: list[dict], clients: int, seconds: float, workers: int, threads: int) -> str:
+def report(
+    results: list[dict], clients: int, seconds: float, workers: int, threads: int, rounds: int
+) -> str:
     lines = [
         START,
         "## Report API under load",
         "",
         f"`python bench/report_api.py --db both`: gunicorn ({workers} workers x {threads} "
         f"threads, DEBUG off, persistent connections) on loopback; {clients} keep-alive "
-        f"clients post for {seconds:.0f} s (after a short warm-up) to each endpoint in turn: "
+        f"clients post for {seconds:.0f} s to each endpoint, the endpoints taking turns in "
+        f"{rounds} rounds of {seconds / rounds:.0f} s (each after a short warm-up), so that "
+        "a drift in the machine's speed slows all of them alike: "
         "(a) `POST /api/v1/reports` with voting checklists of the demo's voting form "
         f"({results[0]['questions'] if results else '?'} questions with relevant and "
         "constraint expressions and quality checks), each a new report, one post in five a "
@@ -488,18 +515,21 @@ def report(results: list[dict], clients: int, seconds: float, workers: int, thre
         f"- Machine: {machine()}",
         "",
         "| database | (a) reports/s | p50 | p99 | (b) trivial inserts/s | p50 | p99 "
-        "| ratio (a)/(b) | (c) front door alone/s | ratio (c)/(b) | rows = unique ids |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| ratio (a)/(b) | lowest-highest by round | (c) front door alone/s | ratio (c)/(b) "
+        "| rows = unique ids |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
         api, trivial, front = r["api"], r["trivial"], r["front"]
         ratio = api["rate"] / trivial["rate"] if trivial["rate"] else 0.0
         bound = front["rate"] / trivial["rate"] if trivial["rate"] else 0.0
         same = "yes" if not verdict(r) else "NO"
+        low, high = round_ratios(r)
         lines.append(
             f"| {r['version']} | {api['rate']:,.0f} | {api['p50_ms']:.1f} ms "
             f"| {api['p99_ms']:.1f} ms | {trivial['rate']:,.0f} | {trivial['p50_ms']:.1f} ms "
-            f"| {trivial['p99_ms']:.1f} ms | {ratio:.2f} | {front['rate']:,.0f} | {bound:.2f} "
+            f"| {trivial['p99_ms']:.1f} ms | {ratio:.2f} | {low:.2f}-{high:.2f} "
+            f"| {front['rate']:,.0f} | {bound:.2f} "
             f"| {same} ({r['counts']['submissions']:,}) |"
         )
     lines += ["", END]
@@ -511,6 +541,9 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--rounds", type=int, default=ROUNDS, help="turns the endpoints take (default 5)"
+    )
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per process")
     parser.add_argument(
@@ -531,14 +564,18 @@ def main() -> int:
         return 2
     results, failed = [], False
     for url in urls:
-        result = run_database(url, args.clients, args.seconds, args.workers, args.threads)
+        result = run_database(
+            url, args.clients, args.seconds, args.workers, args.threads, args.rounds
+        )
         print(summary_line(result))
         for problem in verdict(result):
             print(f"  FAILED: {problem}")
             failed = True
         results.append(result)
     if not args.no_docs and results:
-        section = report(results, args.clients, args.seconds, args.workers, args.threads)
+        section = report(
+            results, args.clients, args.seconds, args.workers, args.threads, args.rounds
+        )
         write_docs(section, START, END)
         print(f"written to {DOCS.relative_to(ROOT)}")
     return 1 if failed else 0
