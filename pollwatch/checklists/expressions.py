@@ -31,7 +31,7 @@ from xml.etree.ElementTree import Element
 
 from django.utils.translation import gettext as _
 from elementpath import ElementPathError, XPath1Parser, XPathContext
-from elementpath.xpath_nodes import XPathNode
+from elementpath.xpath_nodes import ElementNode, XPathNode
 
 ALLOWED_FUNCTIONS = frozenset(
     {
@@ -153,9 +153,21 @@ _RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _dates_as_days(value: Any) -> Any:
-    text = as_string(value) if not isinstance(value, bool) else ""
-    return _days(text.strip()) if DATE_STRING.match(text.strip()) else value
+def _operand(value: Any) -> Any:
+    """A comparison's operand: a date-like value as days, a node-set as its nodes' text.
+
+    A node-set whose first node is date-like compares as that date, as in
+    openrosa-xpath-evaluator. Numbers and booleans are never date-like.
+    """
+    if isinstance(value, bool | int | float | Decimal):
+        return value
+    if isinstance(value, list):
+        texts = [_node_string(node) for node in value]
+        if texts and DATE_STRING.match(first := texts[0].strip()):
+            return _days(first)
+        return texts
+    text = as_string(value).strip()
+    return _days(text) if DATE_STRING.match(text) else value
 
 
 def _compare_atoms(symbol: str, left: Any, right: Any) -> bool:
@@ -171,13 +183,13 @@ def _compare_atoms(symbol: str, left: Any, right: Any) -> bool:
 
 def compare(symbol: str, left: Any, right: Any) -> bool:
     """XPath 1.0 comparison (node-sets compare node by node)."""
-    left, right = _dates_as_days(left), _dates_as_days(right)
+    left, right = _operand(left), _operand(right)
     if isinstance(left, list) and isinstance(right, bool):
         return _compare_atoms(symbol, bool(left), right)
     if isinstance(right, list) and isinstance(left, bool):
         return _compare_atoms(symbol, left, bool(right))
-    lefts = [_node_string(n) for n in left] if isinstance(left, list) else [left]
-    rights = [_node_string(n) for n in right] if isinstance(right, list) else [right]
+    lefts = left if isinstance(left, list) else [left]
+    rights = right if isinstance(right, list) else [right]
     return any(_compare_atoms(symbol, a, b) for a in lefts for b in rights)
 
 
@@ -463,12 +475,14 @@ class Instance:
     def __init__(self, root: Element) -> None:
         self.context = XPathContext(root)
         self.nodes: dict[str, Any] = {}
-        self._index(root, "/" + root.tag)
+        self._index(self.context.root, "/" + root.tag)
 
-    def _index(self, element: Element, path: str) -> None:
-        self.nodes[path] = self.context.get_context_item(element)
-        for child in element:
-            self._index(child, path + "/" + child.tag)
+    def _index(self, node: Any, path: str) -> None:
+        """Every element node by its absolute path, from the tree elementpath built."""
+        self.nodes[path] = node
+        for child in node.children:
+            if isinstance(child, ElementNode):
+                self._index(child, path + "/" + child.elem.tag)
 
     def evaluate(
         self, expression: str, context_path: str | None = None, today: datetime.date | None = None
