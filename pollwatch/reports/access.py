@@ -415,14 +415,10 @@ def reports_at_station(report: Report) -> QuerySet[Report]:
     )
 
 
-# The station's row, joined with the checklists that matter (NULL when none): one
-# statement that can lock the station and find them.
 CHECKLIST_IDS_SQL = """
-SELECT r.id FROM elections_pollingstation ps
-LEFT JOIN reports_report r
-  ON r.station_id = ps.id AND r.form_id = %s AND r.is_checklist = %s
-  AND ((r.observer_id = %s AND r.visit = %s) OR (r.observer_id <> %s AND r.current_id IS NOT NULL))
-WHERE ps.id = %s
+SELECT id FROM reports_report
+WHERE form_id = %s AND station_id = %s AND is_checklist = %s
+  AND ((observer_id = %s AND visit = %s) OR (observer_id <> %s AND current_id IS NOT NULL))
 """
 
 
@@ -434,15 +430,13 @@ def checklist_ids_at_station(
     Those of checklists_at_station that matter: the observer's own for the visit (the
     checklist key: at most one) and the other observers' with a current version.
     Hand-written: on the report API's hot path, usually to learn there are none.
-    `lock` locks the station's row in the same statement (PostgreSQL; SQLite has no
-    row locks), so that reports for one station queue; the caller locks the
-    checklists found, if any.
+    `lock` adds FOR UPDATE (PostgreSQL; SQLite has no row locks).
     """
-    sql = CHECKLIST_IDS_SQL + (" FOR UPDATE OF ps" if lock else "")
-    params = [form.pk, True, observer.pk, visit, observer.pk, station.pk]
+    sql = CHECKLIST_IDS_SQL + (" FOR UPDATE" if lock else "")
+    params = [form.pk, station.pk, True, observer.pk, visit, observer.pk]
     with prepared.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall() if row[0] is not None]
+        return [row[0] for row in cursor.fetchall()]
 
 
 def checklists_at_station(form: Form, station: PollingStation) -> QuerySet[Report]:

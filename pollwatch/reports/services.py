@@ -65,8 +65,7 @@ before writing (membership, observer, form version, station, deployment, whether
 instance id is known) is one hand-written query (access.submission_target, held to
 the ORM access functions' answers by tests); the form version's spec comes from a
 per-process cache (checklists/access.py); in the transaction, plain statements find
-the checklists the submission is compared with (usually none; on PostgreSQL the same
-statement locks the station) and insert the rows (_insert and _update: what save()
+the checklists the submission is compared with (usually none) and insert the rows (_insert and _update: what save()
 does, without building the SQL each time; on PostgreSQL a new report's three rows
 are one statement, _insert_new_report); a new report answers the flags it raised
 without reading them back. On PostgreSQL these statements are prepared once per
@@ -636,28 +635,25 @@ def resolve_submission(
 
 
 def _record(submitted: Submitted, *, check_earlier: bool = True) -> SubmitResult:
-    # Reports for one station queue on its row lock (PostgreSQL), so that the conflict
-    # check of one sees the other's report. SQLite has no row locks: its transactions
-    # begin IMMEDIATE (see settings), which queues every writer already.
+    if submitted.station is not None and connection.features.has_select_for_update:
+        # Reports for one station queue here on PostgreSQL, so that the conflict check
+        # of one sees the other's report. The lock is a statement of its own: a
+        # statement that waits for a lock still reads what was committed when it
+        # began, so one that locked and looked at once would miss the report it waited
+        # for. SQLite has no row locks: its transactions begin IMMEDIATE (see
+        # settings), which queues every writer already.
+        _execute(LOCK_STATION_SQL, [submitted.station.pk])
     earlier = _earlier_submission(submitted.payload.instance_id) if check_earlier else None
     if earlier is not None:
         return _acknowledge(earlier, submitted)
     if submitted.payload.replaces is not None:
-        _lock_station(submitted)
         return _edit(submitted)
     if submitted.form.is_checklist:
-        # The usual case: the statement that finds the checklists locks the station.
         mine, others = _checklists_at_station(submitted)
         if mine is not None:
             return _resubmit(mine, submitted, changed_flag=True, others=others)
         return _create(submitted, others)
-    _lock_station(submitted)
     return _create(submitted, [])
-
-
-def _lock_station(submitted: Submitted) -> None:
-    if submitted.station is not None and connection.features.has_select_for_update:
-        _execute(LOCK_STATION_SQL, [submitted.station.pk])
 
 
 @dataclass
@@ -700,9 +696,8 @@ def _earlier_submission(instance_id: uuid.UUID) -> Earlier | None:
 def _checklists_at_station(submitted: Submitted) -> tuple[Report | None, list[Report]]:
     """The checklist of the submission's key (unique), and the other observers' ones.
 
-    Locked on PostgreSQL: the station first, in the statement that finds them (its
-    lock queues their writers), then the checklists found (their lock keeps a review
-    decision from interleaving with a conflict flag's update).
+    Locked on PostgreSQL (the station's lock queues their writers anyway; the rows'
+    lock keeps a review decision from interleaving with a conflict flag's update).
     """
     assert submitted.station is not None
     ids = access.checklist_ids_at_station(
@@ -715,7 +710,6 @@ def _checklists_at_station(submitted: Submitted) -> tuple[Report | None, list[Re
     if not ids:  # the usual case: nothing to read
         return None, []
     rows = access.checklists_at_station(submitted.form, submitted.station).filter(pk__in=ids)
-    rows = rows.select_for_update(of=("self",))  # nothing on SQLite
     mine, others = None, []
     for report in rows.order_by("-created_at", "pk"):
         if report.observer_id != submitted.observer.pk:
