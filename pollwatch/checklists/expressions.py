@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Mapping
 from copy import copy
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from xml.etree.ElementTree import Element
 
 from django.utils.translation import gettext as _
@@ -482,7 +482,7 @@ class Instance:
         self.nodes[path] = node
         for child in node.children:
             if isinstance(child, ElementNode):
-                self._index(child, path + "/" + child.elem.tag)
+                self._index(child, path + "/" + cast(Element, child.value).tag)
 
     def evaluate(
         self, expression: str, context_path: str | None = None, today: datetime.date | None = None
