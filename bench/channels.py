@@ -167,7 +167,11 @@ def parse_worker(seconds: float) -> dict:
 
 
 def bench_xlsform() -> bytes:
-    """The demo's voting form, with `station` and `visit` questions, as another form."""
+    """The demo's voting form, with `station` and `visit` questions, as another form.
+
+    The demo form has its own `station` question; `visit` is added (the form's group of
+    that name is renamed).
+    """
     from openpyxl import load_workbook
 
     from pollwatch.checklists.testing import make_xlsform
@@ -181,9 +185,12 @@ def bench_xlsform() -> bytes:
             for row in rows[1:]
         ]
     survey = [
-        {"type": "text", "name": "station", "label::English (en)": "Station", "required": "yes"},
         {"type": "integer", "name": "visit", "label::English (en)": "Visit", "required": "yes"},
     ]
+    # The demo's checklists carry their own station question; a form without one gets it.
+    if not any(row.get("name") == "station" for row in sheets["survey"]):
+        station = {"type": "text", "name": "station", "label::English (en)": "Station"}
+        survey.insert(0, {**station, "required": "yes"})
     for row in sheets["survey"]:
         if row.get("name") == "visit":  # the group: its name is the new question's
             row = {**row, "name": "times"}
