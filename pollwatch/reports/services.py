@@ -65,10 +65,10 @@ before writing (membership, observer, form version, station, deployment, whether
 instance id is known) is one hand-written query (access.submission_target, held to
 the ORM access functions' answers by tests); the form version's spec comes from a
 per-process cache (checklists/access.py); in the transaction, plain statements find
-the checklists the submission is compared with (usually none) and insert the rows (_insert and _update: what save()
-does, without building the SQL each time; on PostgreSQL a new report's three rows
-are one statement, _insert_new_report); a new report answers the flags it raised
-without reading them back. On PostgreSQL these statements are prepared once per
+the checklists the submission is compared with (usually none) and insert the rows
+(_insert and _update: what save() does, without building the SQL each time; on
+PostgreSQL a new report's three rows are one statement, _insert_new_report); a new
+report answers the flags it raised without reading them back. On PostgreSQL these statements are prepared once per
 connection (pollwatch/prepared.py): planning the resolving query cost more than
 running it.
 """
@@ -930,8 +930,8 @@ def _insert(obj: Model) -> None:
 # ids are drawn from the tables' sequences first, so the report names its current
 # version as it is inserted (foreign keys are checked at commit: Django makes them
 # DEFERRABLE INITIALLY DEFERRED). Values are parameters in VALUES lists, where each
-# takes its column's type. One statement instead of four (and no UPDATE) is a
-# quarter of the round trips and of the work PostgreSQL does per statement.
+# takes its column's type. One statement instead of four (three INSERTs and the
+# UPDATE that pointed the report at its version): one round trip instead of four.
 _LINKS = {
     Report: {"current_id": "(SELECT version FROM ids)"},
     ReportVersion: {"report_id": "(SELECT report FROM ids)"},

@@ -88,6 +88,23 @@ def test_a_clean_new_report_is_new_with_no_flags(observer, voting):
     assert Report.objects.get().status == Report.Status.NEW
 
 
+def test_a_new_reports_rows_point_at_each_other_as_stored(observer, voting):
+    # On PostgreSQL the three rows are one statement with ids drawn beforehand; the
+    # answer's objects and the stored rows must agree with each other.
+    body = report_payload(voting, answers=COUNT | {"votes_total": 490})
+    result = submit(observer, body)
+    report = Report.objects.get()
+    version = ReportVersion.objects.get()
+    submission = Submission.objects.get()
+    assert (result.report.pk, result.version.pk) == (report.pk, version.pk)
+    assert report.current_id == version.pk and version.report_id == report.pk
+    assert (
+        submission.version_id == version.pk and str(submission.instance_id) == body["instance_id"]
+    )
+    assert (version.number, version.answers["votes_total"]) == (1, 490)
+    assert result.report.current_id == version.pk and result.version.report_id == report.pk
+
+
 @pytest.fixture
 def stale_hint(monkeypatch):
     """The resolving query says every instance id is new, as when a racing request
