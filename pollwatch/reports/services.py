@@ -971,7 +971,6 @@ def _new_report_sql() -> str:
 
 def _insert_new_report(report: Report, version: ReportVersion, submission: Submission) -> None:
     """INSERT a new report, its first version and that version's submission (PostgreSQL)."""
-    report.current = version
     params: list[Any] = []
     for obj in (report, version, submission):
         fields = [f for f in _saved_fields(type(obj)) if f.column not in _LINKS[type(obj)]]
