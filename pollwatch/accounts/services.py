@@ -5,12 +5,12 @@ import functools
 import secrets
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from pollwatch import prepared
 from pollwatch.accounts.models import ApiToken, SignInLink, User, hash_secret
-from pollwatch.rawsql import converted
+from pollwatch.rawsql import columns, converted, loaded
 
 
 @transaction.atomic
@@ -71,11 +71,9 @@ def revoke_api_token(token: ApiToken) -> None:
 @functools.cache
 def _token_sql() -> str:
     """The token's id and last use, and every column of its active user, by the key's hash."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"u.{quote(field.column)}" for field in User._meta.concrete_fields)
     return (
-        f"SELECT t.id, t.last_used_at, {columns} FROM accounts_apitoken t "  # noqa: S608
-        "INNER JOIN accounts_user u ON u.id = t.user_id "
+        f"SELECT t.id, t.last_used_at, {columns(User, 'u')} "  # noqa: S608
+        "FROM accounts_apitoken t INNER JOIN accounts_user u ON u.id = t.user_id "
         "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s"
     )
 
@@ -93,9 +91,7 @@ def authenticate_api_token(raw: str) -> User | None:
         return None
     token_id = row[0]
     last_used_at = converted(ApiToken._meta.get_field("last_used_at"), row[1])
-    fields = User._meta.concrete_fields
-    values = [converted(field, value) for field, value in zip(fields, row[2:], strict=True)]
-    user = User.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields], values)
+    (user,) = loaded(row[2:], User)
     now = timezone.now()
     # Write at most once a minute: a busy client must not turn every read into a write.
     if last_used_at is None or now - last_used_at > dt.timedelta(minutes=1):

@@ -91,6 +91,18 @@ def get_submission(mission: Mission, instance_id: uuid.UUID) -> Submission:
     return submission
 
 
+def instance_id_used(instance_id: uuid.UUID) -> bool:
+    """Whether any submission has the instance id: one small prepared query.
+
+    For a channel's hot path, before get_submission (whose ORM query takes longer to
+    build than to run), since a new instance id is the usual case.
+    """
+    key = Submission._meta.get_field("instance_id").get_db_prep_value(instance_id, connection)
+    with prepared.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM reports_submission WHERE instance_id = %s", [key])
+        return cursor.fetchone() is not None
+
+
 def own_observer(membership: Membership) -> Observer | None:
     """The member's own Observer row in this mission, if there is one."""
     try:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -47,12 +48,15 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pollwatch import prepared
 from pollwatch.accounts.models import User, hash_secret
 from pollwatch.channels.models import AppUser
 from pollwatch.channels.openrosa import xml
 from pollwatch.checklists import access as form_access
 from pollwatch.checklists.models import FormVersion
+from pollwatch.elections.models import Election
 from pollwatch.missions.models import Mission, Observer
+from pollwatch.rawsql import columns, loaded
 from pollwatch.reports import access as report_access
 from pollwatch.reports.models import Channel
 from pollwatch.reports.services import (
@@ -124,19 +128,39 @@ def active_app_users(observer: Observer) -> Any:
     return AppUser.objects.filter(observer=observer, revoked_at__isnull=True)
 
 
-def authenticate_token(mission_code: str, raw: str) -> Device:
-    """The device behind a key URL; Refused(401) unknown or revoked, 403 another mission."""
-    app_user = (
-        AppUser.objects.select_related("observer__mission__election", "observer__user")
-        .filter(token_hash=hash_secret(raw), revoked_at__isnull=True)
-        .first()
+@functools.cache
+def _app_user_sql() -> str:
+    """The observer, mission, election and login (if any) of an active key, by its hash."""
+    return (
+        f"SELECT {columns(Observer, 'o')}, {columns(Mission, 'm')}, "  # noqa: S608
+        f"{columns(Election, 'e')}, {columns(User, 'u')} "
+        "FROM channels_appuser a "
+        "INNER JOIN missions_observer o ON o.id = a.observer_id "
+        "INNER JOIN missions_mission m ON m.id = o.mission_id "
+        "INNER JOIN elections_election e ON e.id = m.election_id "
+        "LEFT JOIN accounts_user u ON u.id = o.user_id "
+        "WHERE a.token_hash = %s AND a.revoked_at IS NULL"
     )
-    if app_user is None:
+
+
+def authenticate_token(mission_code: str, raw: str) -> Device:
+    """The device behind a key URL; Refused(401) unknown or revoked, 403 another mission.
+
+    Every request of a device asks this first: one hand-written query, as the API
+    token check does (the ORM took longer to build it than the database to run it).
+    """
+    with prepared.cursor() as cursor:
+        cursor.execute(_app_user_sql(), [hash_secret(raw)])
+        row = cursor.fetchone()
+    if row is None:
         raise Refused(401, _("This ODK Collect key is unknown or was revoked."))
-    observer = app_user.observer
-    if observer.mission.code != mission_code:
+    observer, mission, election, user = loaded(row, Observer, Mission, Election, User)
+    mission.election = election
+    observer.mission = mission
+    observer.user = user
+    if mission.code != mission_code:
         raise Refused(403, _("This ODK Collect key belongs to another mission."))
-    return Device(mission=observer.mission, observer=observer)
+    return Device(mission=mission, observer=observer)
 
 
 def authenticate_basic(request: HttpRequest, mission_code: str) -> Device:
@@ -260,6 +284,8 @@ def _instance_id(value: str) -> uuid.UUID:
 
 
 def _earlier(mission: Mission, instance_id: uuid.UUID) -> Any:
+    if not report_access.instance_id_used(instance_id):  # the usual case, found cheaply
+        return None
     try:
         return report_access.get_submission(mission, instance_id)
     except Http404:
