@@ -340,6 +340,12 @@ def _payload(device: Device, instance: xml.Instance, instance_id: uuid.UUID) -> 
 
 def _form_version(mission: Mission, form_id: str, version: str | None) -> FormVersion:
     """The instance's form and version; without a version attribute, the current one."""
+    if version is not None:
+        try:
+            # The usual case: one query, the spec from the process's cache.
+            return form_access.get_version_by_codes(mission, form_id, version)
+        except Http404:
+            pass  # below, which of the two is missing
     try:
         form = report_access.get_form(mission, form_id)
     except Http404:
