@@ -42,6 +42,7 @@ from common import (  # noqa: E402
     DOCS,
     bench_election,
     bench_mission,
+    create_bench_database,
     database_urls,
     database_version,
     machine,
@@ -240,16 +241,8 @@ def measure_in_process(url: str, name: str) -> dict[str, Any]:
 def worker(url: str, reports: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="pw-bench-exports-"))
     os.environ["POLLWATCH_MEDIA_ROOT"] = str(folder / "media")
-    setup_django(url)
-    from django.db import connection
-
-    name = (
-        str(folder / "bench.sqlite3")
-        if connection.vendor == "sqlite"
-        else f"pollwatch_bench_{os.getpid()}"
-    )
-    connection.settings_dict["TEST"]["NAME"] = name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    connection, old_name = create_bench_database(url, folder)
+    name = connection.settings_dict["NAME"]
     try:
         start = time.perf_counter()
         build(reports)
