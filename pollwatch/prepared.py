@@ -12,6 +12,9 @@ them on the server instead: psycopg sends the statement once per connection to b
 prepared (its own cache, by SQL text and parameter types), then only the values. The
 answers' JSON is sent as it is, not quoted into the SQL. Connections are kept across
 requests (CONN_MAX_AGE), so preparing is paid once per connection, not per request.
+With CONN_MAX_AGE=0 (a connection per request) preparing would cost an extra round
+trip per statement and never pay back: the values are still bound on the server, but
+nothing is prepared.
 
 The cursor is Django's wrapper around psycopg's server-binding cursor, on the same
 connection and in the same transaction as every other query, so query counting and
@@ -62,7 +65,8 @@ def cursor() -> Iterator[Any]:
     # What connection.cursor() does before making its cursor.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    raw = PreparingCursor(connection.connection)
+    persistent = connection.settings_dict["CONN_MAX_AGE"] != 0  # None: kept for ever
+    raw = (PreparingCursor if persistent else psycopg.Cursor)(connection.connection)
     wrapper = DebugCursor if connection.queries_logged else CursorWrapper
     wrapped = wrapper(raw, connection)
     with wrapped:

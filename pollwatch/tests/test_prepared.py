@@ -71,3 +71,15 @@ def test_made_again_after_a_rollback_and_on_a_new_connection():
     connection.close()
     assert _run(sql, 5, 6) == -1
     assert _prepared_here("SELECT CAST($1 AS INTEGER) - ") == 1
+
+
+@pytest.mark.django_db
+def test_nothing_prepared_when_each_request_opens_its_connection():
+    _needs_postgresql()
+    statement = "SELECT CAST($1 AS INTEGER) + CAST($2 AS INTEGER) + 1"
+    connection.settings_dict["CONN_MAX_AGE"], kept = 0, connection.settings_dict["CONN_MAX_AGE"]
+    try:
+        assert _run(statement.replace("$1", "%s").replace("$2", "%s"), 1, 2) == 4
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = kept
+    assert _prepared_here(statement) == 0
