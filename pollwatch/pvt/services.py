@@ -139,8 +139,9 @@ def _deployment(mission: Mission, team: Team, date) -> Deployment:
     return found or Deployment.objects.create(mission=mission, team=team, date=date)
 
 
-def _unassigned(sample: Sample) -> tuple[list[int], int]:
-    """Sampled station ids no deployment of the mission has, in area order; and the rest."""
+def _unassigned(sample: Sample) -> tuple[list[tuple[int, str]], int]:
+    """Sampled stations no deployment of the mission has, as (id, area path) in area
+    order; and how many others there are."""
     deployed = set(
         Deployment.stations.through.objects.filter(deployment__mission=sample.mission).values_list(
             "pollingstation_id", flat=True
@@ -149,28 +150,65 @@ def _unassigned(sample: Sample) -> tuple[list[int], int]:
     ordered = SampledStation.objects.filter(sample=sample).order_by(
         "station__area__path", "station__code"
     )
-    ids = list(ordered.values_list("station_id", flat=True))
-    free = [pk for pk in ids if pk not in deployed]
-    return free, len(ids) - len(free)
+    rows = list(ordered.values_list("station_id", "station__area__path"))
+    free = [(pk, path) for pk, path in rows if pk not in deployed]
+    return free, len(rows) - len(free)
+
+
+def _team_areas(mission: Mission, teams: Sequence[Team]) -> dict[int, list[str]]:
+    """The area paths each team is deployed to in the mission (any date), by team id."""
+    areas: dict[int, list[str]] = {}
+    rows = Deployment.objects.filter(mission=mission, team__in=teams, area__isnull=False)
+    for team_id, path in rows.values_list("team_id", "area__path").distinct():
+        areas.setdefault(team_id, []).append(path)
+    return areas
+
+
+def _home_team(path: str, areas: dict[int, list[str]], room: dict[int, int]) -> int | None:
+    """The team with room whose own area holds the station most closely, if any."""
+    best, best_depth = None, -1
+    if not path:
+        return None
+    for team_id, paths in areas.items():
+        if room[team_id] <= 0:
+            continue
+        for area in paths:
+            if path.startswith(area) and len(area) > best_depth:
+                best, best_depth = team_id, len(area)
+    return best
 
 
 def assign_sample(mission: Mission, sample: Sample, teams: Sequence[Team], date) -> Assigned:
-    """Give the sampled stations no team has yet to the teams, in even blocks.
+    """Give the sampled stations no team has yet to the teams, in even shares.
 
-    Stations go in area order, so that one team's stations lie close together; each
-    team's deployment on `date` is extended (or made).
+    A team deployed to an area (on any date) gets the sampled stations of that area
+    first, as far as its share goes: observers report where they already work. The
+    rest go in area order, in blocks, so that one team's stations lie close together.
+    Each team's deployment on `date` is extended (or made).
     """
     if not teams:
         raise AssignmentError([_("Choose at least one team.")])
     with transaction.atomic():
         free, already = _unassigned(sample)
         size, extra = divmod(len(free), len(teams))
-        start, used = 0, 0
-        for k, team in enumerate(teams):
-            end = start + size + (1 if k < extra else 0)
-            block, start = free[start:end], end
-            if block:
-                _deployment(mission, team, date).stations.add(*block)
+        room = {team.pk: size + (1 if k < extra else 0) for k, team in enumerate(teams)}
+        areas = _team_areas(mission, teams)
+        given: dict[int, list[int]] = {team.pk: [] for team in teams}
+        rest = []
+        for pk, path in free:
+            home = _home_team(path, areas, room)
+            if home is None:
+                rest.append(pk)
+            else:
+                given[home].append(pk)
+                room[home] -= 1
+        for team in teams:  # in the order chosen, each filled up to its share
+            given[team.pk] += rest[: room[team.pk]]
+            rest = rest[room[team.pk] :]
+        used = 0
+        for team in teams:
+            if given[team.pk]:
+                _deployment(mission, team, date).stations.add(*given[team.pk])
                 used += 1
     return Assigned(len(free), used, already)
 

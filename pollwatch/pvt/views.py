@@ -469,7 +469,7 @@ def assign(request: HttpRequest, mission_code: str) -> HttpResponse:
 def _assign(
     request: HttpRequest, membership: Membership, sample: Sample
 ) -> services.Assigned | None:
-    """From the uploaded file when there is one, else in blocks to the chosen teams."""
+    """From the uploaded file when there is one, else in even shares to the chosen teams."""
     if request.FILES.get("file"):
         form: forms.Form = AssignFileForm(request.POST, request.FILES)
         if not form.is_valid():

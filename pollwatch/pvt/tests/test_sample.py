@@ -1,6 +1,7 @@
 """The sample page and the CLI: planning, a reproducible draw, export, assignment, access."""
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -243,6 +244,38 @@ def test_assigning_splits_the_unassigned_sampled_stations_among_the_teams(
     assert not by_team["A"] & by_team["B"]
     assert sorted(len(codes) for codes in by_team.values()) == [4, 5]
     assert Deployment.objects.filter(team=teams[0]).count() == 1  # extended, not doubled
+
+
+def test_assigning_gives_a_team_the_sampled_stations_of_its_own_area_first(
+    as_user, coordinator, mission, world
+):
+    # Three regions of 10 stations, 12 sampled (4 a region), three teams: B works in
+    # region 3 and C in region 1 (long-term deployments on an earlier date), A has no
+    # area. B and C get their own regions' stations; A the rest.
+    sample = draw(mission, 12)
+    teams = {code: f.TeamFactory(mission=mission, code=code) for code in ("A", "B", "C")}
+    earlier = world.election.election_day - dt.timedelta(days=20)
+    for code, region in (("B", 2), ("C", 0)):
+        Deployment.objects.create(
+            mission=mission, team=teams[code], area=world.regions[region], date=earlier
+        )
+    drawn = stored(sample)
+    assert sorted(code[0] for code in drawn) == ["1"] * 4 + ["2"] * 4 + ["3"] * 4
+    response = as_user(coordinator).post(
+        url(mission, "assign"), {"teams": ["A", "B", "C"], "date": "2017-10-15"}
+    )
+    assert response.status_code == 302
+    by_team = {
+        code: sorted(
+            Deployment.objects.filter(team=team, date=world.election.election_day).values_list(
+                "stations__code", flat=True
+            )
+        )
+        for code, team in teams.items()
+    }
+    assert [code[0] for code in by_team["B"]] == ["3"] * 4
+    assert [code[0] for code in by_team["C"]] == ["1"] * 4
+    assert [code[0] for code in by_team["A"]] == ["2"] * 4
 
 
 def test_assigning_from_a_file_is_all_or_nothing(as_user, coordinator, mission, world):
