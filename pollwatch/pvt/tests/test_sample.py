@@ -253,7 +253,7 @@ def test_assigning_gives_a_team_the_sampled_stations_of_its_own_area_first(
     # region 3 and C in region 1 (long-term deployments on an earlier date), A has no
     # area. B and C get their own regions' stations; A the rest.
     sample = draw(mission, 12)
-    teams = {code: f.TeamFactory(mission=mission, code=code) for code in ("A", "B", "C")}
+    teams: dict[str, Any] = {code: f.TeamFactory(mission=mission, code=code) for code in "ABC"}
     earlier = world.election.election_day - dt.timedelta(days=20)
     for code, region in (("B", 2), ("C", 0)):
         Deployment.objects.create(
