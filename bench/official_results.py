@@ -36,6 +36,7 @@ from pathlib import Path
 # Run as `python bench/<script>.py`, so this folder is on the path.
 from common import (  # noqa: E402
     DOCS,
+    bench_election,
     create_bench_database,
     database_urls,
     database_version,
@@ -79,16 +80,9 @@ def generate(rows: int, folder: Path) -> Path:
 
 def make_election(rows: int):
     """An election with REGIONS regions, `rows` stations and CANDIDATES candidates."""
-    from pollwatch.elections.models import Area, Candidate, Election, PollingStation
+    from pollwatch.elections.models import Area, Candidate, PollingStation
 
-    election = Election.objects.create(
-        code="bench-results",
-        name="Benchmark",
-        kind=Election.Kind.PRESIDENTIAL,
-        country="KG",
-        election_day=dt.date(2017, 10, 15),
-        time_zone="Asia/Bishkek",
-    )
+    election = bench_election()
     regions = [
         Area.objects.create(election=election, code=f"R{r}", name=f"Region {r}", level="region")
         for r in range(REGIONS)
