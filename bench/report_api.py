@@ -6,22 +6,25 @@ For each database it
      observer to every polling station and gives them an API token;
   2. starts gunicorn (DEBUG off, 3 workers, 2 threads each, as `pollwatch serve` on
      2 cores; persistent database connections) with the project's WSGI app and
-     settings, plus two bench-only URLs (bench/bench_urls.py: a view that inserts one
-     row, and the report API's front door alone);
+     settings, plus three bench-only URLs (bench/bench_urls.py: a view that inserts one
+     row, the report API's front door alone, and the report API without its write);
   3. runs 16 clients (threads, keep-alive HTTP on loopback) for 30 s against each
      endpoint, the endpoints taking turns in 5 rounds of 6 s each (so that a machine
-     whose speed drifts slows all of them alike): the report API gets voting checklists of the demo's voting form
-     (relevant and constraint expressions, quality checks), each a new report (a
-     station and visit of its own); one post in five repeats an earlier post exactly
-     (a retry), which must be acknowledged without a new row; the trivial insert and
-     the front door get the same bodies;
+     whose speed drifts slows all of them alike): the report API gets voting checklists
+     of the demo's voting form (relevant and constraint expressions, quality checks),
+     each a new report (a station and visit of its own); one post in five repeats an
+     earlier post exactly (a retry), which must be acknowledged without a new row; the
+     other endpoints get the same bodies;
   4. checks that the rows written equal the unique instance ids sent, and that no
      request failed.
 It prints reports/s, p50 and p99 latency of the endpoints and the ratios. Aims: the
 report API at least half the trivial endpoint's rate, and at least 300 reports/s on
-PostgreSQL. The front door (a Django Ninja operation behind the API token check that
-reads the body and answers) is the part of the report API that no validation or
-write can shorten: its rate over the trivial one bounds the first aim's ratio.
+PostgreSQL. Two references bound the first aim's ratio: the front door (a Django
+Ninja operation behind the API token check that reads the body and answers) is what
+no validation or write can shorten; the report API without its write (the front
+door, then everything submit_report does before its transaction: the resolving query,
+scope, validation, hashes) is the most the ratio could be if recording a report cost
+nothing.
 
     python bench/report_api.py --db sqlite|postgres|both [--seconds 30] [--clients 16]
 
@@ -69,6 +72,7 @@ TRIVIAL_TABLE = "bench_trivial"
 API_PATH = "/api/v1/reports"
 TRIVIAL_PATH = "/bench/trivial-insert"
 FRONT_PATH = "/bench/api-noop"
+UNWRITTEN_PATH = "/bench/api-unwritten"
 
 
 # --- set-up and checks: Django, in processes of their own ---------------------------------
@@ -408,10 +412,11 @@ def run_database(
                 "api": (API_PATH, api_headers),
                 "trivial": (TRIVIAL_PATH, {"Content-Type": "application/json"}),
                 "front": (FRONT_PATH, api_headers),
+                "unwritten": (UNWRITTEN_PATH, api_headers),
             }
             tallies = {name: Tally() for name in endpoints}
             # The endpoints take turns, a slice of the time each per round: a machine
-            # whose speed drifts (a shared virtual machine's does) then slows all three
+            # whose speed drifts (a shared virtual machine's does) then slows all of them
             # alike, and the ratios compare like with like.
             for _round in range(rounds):
                 for name, (path, headers) in endpoints.items():
@@ -442,7 +447,7 @@ def run_database(
 def verdict(result: dict) -> list[str]:
     """What went wrong in a run: failed requests, or rows that do not match the ids."""
     problems = []
-    for name in ("api", "trivial", "front"):
+    for name in ("api", "trivial", "front", "unwritten"):
         phase = result[name]
         if phase["error_count"]:
             problems.append(
@@ -484,6 +489,7 @@ def summary_line(result: dict) -> str:
         f"(p50 {trivial['p50_ms']:.1f} ms, p99 {trivial['p99_ms']:.1f} ms); ratio {ratio:.2f} "
         f"(rounds {low:.2f}-{high:.2f}); "
         f"API front door alone {result['front']['rate']:,.0f}/s; "
+        f"report API without its write {result['unwritten']['rate']:,.0f}/s; "
         f"rows {result['counts']['submissions']:,} = unique ids {api['unique_ids']:,}"
     )
 
@@ -506,23 +512,30 @@ def report(
         "retry of an earlier post; (b) a trivial Django view that inserts one row, same "
         "mix; (c) the report API's front door alone: a Django Ninja operation behind the "
         "same API token check that reads the same bodies and answers without validating "
-        "or writing (bench/bench_urls.py). The clients run on the same machine as the "
-        "server. Aims: (a) at least half of (b), and at least 300 reports/s on "
-        "PostgreSQL. (c) bounds what (a) can reach: its rate over (b)'s is the most the "
-        "ratio could be if validating and writing a report cost nothing.",
+        "or writing; (d) the report API without its write: (c), then everything the "
+        "report API does before its transaction (the resolving query, the caller's "
+        "scope, validation of the answers and their expressions, the hashes), answering "
+        "without a transaction or a row (bench/bench_urls.py). The clients run on the "
+        "same machine as the server. Aims: (a) at least half of (b), and at least 300 "
+        "reports/s on PostgreSQL. (c) and (d) bound what (a) can reach: their rates over "
+        "(b)'s are the most the ratio could be if validating and writing a report cost "
+        "nothing, and if writing it cost nothing.",
         "",
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
         "",
         "| database | (a) reports/s | p50 | p99 | (b) trivial inserts/s | p50 | p99 "
         "| ratio (a)/(b) | lowest-highest by round | (c) front door alone/s | ratio (c)/(b) "
-        "| rows = unique ids |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| (d) without the write/s | ratio (d)/(b) | rows = unique ids |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: | --- |",
     ]
     for r in results:
-        api, trivial, front = r["api"], r["trivial"], r["front"]
-        ratio = api["rate"] / trivial["rate"] if trivial["rate"] else 0.0
-        bound = front["rate"] / trivial["rate"] if trivial["rate"] else 0.0
+        api, trivial, front, unwritten = r["api"], r["trivial"], r["front"], r["unwritten"]
+        ratio, bound, unwritten_bound = (
+            phase["rate"] / trivial["rate"] if trivial["rate"] else 0.0
+            for phase in (api, front, unwritten)
+        )
         same = "yes" if not verdict(r) else "NO"
         low, high = round_ratios(r)
         lines.append(
@@ -530,6 +543,7 @@ def report(
             f"| {api['p99_ms']:.1f} ms | {trivial['rate']:,.0f} | {trivial['p50_ms']:.1f} ms "
             f"| {trivial['p99_ms']:.1f} ms | {ratio:.2f} | {low:.2f}-{high:.2f} "
             f"| {front['rate']:,.0f} | {bound:.2f} "
+            f"| {unwritten['rate']:,.0f} | {unwritten_bound:.2f} "
             f"| {same} ({r['counts']['submissions']:,}) |"
         )
     lines += ["", END]
