@@ -103,7 +103,7 @@ def export_status(request: HttpRequest, mission_code: str, export_uuid: str) -> 
         membership,
         SECTION,
         export=export,
-        working=export.status in (Export.Status.QUEUED, Export.Status.RUNNING),
+        working=export.working,
     )
     template = "findings/export_status.html"
     if request.headers.get("HX-Request"):

@@ -5,6 +5,7 @@ in the database from the reports on each request. A Release is the exception,
 a frozen copy published to viewers, which later reports must not change.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -73,6 +74,10 @@ class Release(models.Model):
 class Export(models.Model):
     """A spreadsheet built in the background, with its progress."""
 
+    # The task records progress every few seconds; a running export silent for this
+    # long lost its worker (killed, or the machine restarted) and will never finish.
+    STALLED_AFTER = dt.timedelta(minutes=10)
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -93,6 +98,7 @@ class Export(models.Model):
     )
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export")
@@ -101,6 +107,19 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form.code} {self.get_status_display()}"
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its task has recorded nothing for STALLED_AFTER."""
+        last = self.progress_at or self.created_at
+        return self.status == self.Status.RUNNING and timezone.now() - last > self.STALLED_AFTER
+
+    @property
+    def working(self) -> bool:
+        """Still to be finished by a worker: a page about it should keep watching."""
+        return self.status == self.Status.QUEUED or (
+            self.status == self.Status.RUNNING and not self.stalled
+        )
 
     @property
     def percent(self) -> int:

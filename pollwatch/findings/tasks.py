@@ -50,7 +50,11 @@ def build_xlsx(export_uuid: str, language: str) -> None:
 def start(export: Export) -> None:
     total = exports.report_values(export.form).count()
     Export.objects.filter(pk=export.pk).update(
-        status=Export.Status.RUNNING, rows_total=total, rows_done=0, error=""
+        status=Export.Status.RUNNING,
+        rows_total=total,
+        rows_done=0,
+        error="",
+        progress_at=timezone.now(),
     )
 
 
@@ -80,7 +84,7 @@ def write_xlsx(export: Export, language: str) -> int:
         sheet.append([xlsx_cell(sheet, value) for value in row])
         count += 1
         if count % PROGRESS_EVERY == 0:
-            Export.objects.filter(pk=export.pk).update(rows_done=count)
+            Export.objects.filter(pk=export.pk).update(rows_done=count, progress_at=timezone.now())
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.xlsx"
         workbook.save(path)

@@ -12,6 +12,7 @@ import uuid
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pollwatch.findings import exports, tasks
 from pollwatch.findings.models import Export
@@ -355,6 +356,8 @@ def test_xlsx_progress_is_written_while_the_task_runs(
     assert {(status, total) for status, _done, total in seen} == {("running", 5)}
     export.refresh_from_db()
     assert (export.status, export.rows_done) == ("done", 5)
+    # The last progress recorded is the heartbeat a stalled export is told by.
+    assert export.progress_at is not None and export.progress_at >= export.created_at
 
 
 def test_progress_page_polls_while_the_export_runs(as_user, analyst, mission, voting):
@@ -379,6 +382,33 @@ def test_progress_page_polls_while_the_export_runs(as_user, analyst, mission, vo
     # Not finished: nothing to download yet.
     download = reverse("findings_exports:download", args=[mission.code, export.uuid])
     assert client.get(download).status_code == 404
+
+
+def test_an_export_whose_worker_died_says_so_and_stops_polling(as_user, analyst, mission, voting):
+    now = timezone.now()
+    running = {"mission": mission, "form": voting.form, "requested_by": analyst}
+    running |= {"status": Export.Status.RUNNING, "rows_done": 250, "rows_total": 1000}
+    silent = now - Export.STALLED_AFTER - dt.timedelta(minutes=1)
+    stalled = Export.objects.create(**running, created_at=silent, progress_at=silent)
+    # Silent for less than STALLED_AFTER: still working, even if it began long ago.
+    lively = Export.objects.create(
+        **running, created_at=now - dt.timedelta(hours=1), progress_at=now - dt.timedelta(minutes=9)
+    )
+    client = as_user(analyst)
+    url = reverse("findings_exports:export", args=[mission.code, stalled.uuid])
+    page = client.get(url).content.decode()
+    assert "hx-trigger" not in page and "http-equiv" not in page
+    assert "Stopped" in page and "250 of 1,000 reports written" in page
+    assert "will not finish" in page
+    assert reverse("findings_exports:index", args=[mission.code]) in page
+    lively_url = reverse("findings_exports:export", args=[mission.code, lively.uuid])
+    lively_page = client.get(lively_url).content.decode()
+    assert 'hx-trigger="every 2s"' in lively_page and "Stopped" not in lively_page
+    index = client.get(reverse("findings_exports:index", args=[mission.code])).content.decode()
+    assert index.count("Stopped") == 1 and "Running" in index
+    # Nothing was written by looking: the row stays as its task left it.
+    stalled.refresh_from_db()
+    assert (stalled.status, stalled.progress_at) == (Export.Status.RUNNING, silent)
 
 
 def test_a_failed_export_shows_its_error(
