@@ -80,7 +80,11 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "pollwatch.wsgi.application"
 
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'pollwatch.sqlite3'}")
+DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'pollwatch.sqlite3'}"
+DATABASE_URL = env_str("DATABASE_URL", DEFAULT_DATABASE_URL)
+if DATABASE_URL == DEFAULT_DATABASE_URL:
+    # SQLite makes its file but not its folder, and a fresh clone has no var/ yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Connections are kept for a minute: opening one per request costs more than most
 # requests (health checks drop a connection the server has closed meanwhile).
 DATABASES = {
