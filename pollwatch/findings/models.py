@@ -77,6 +77,10 @@ class Export(models.Model):
     # The task records progress every few seconds; a running export silent for this
     # long lost its worker (killed, or the machine restarted) and will never finish.
     STALLED_AFTER = dt.timedelta(minutes=10)
+    # A worker takes a queued export within seconds unless another export keeps it
+    # busy, or no worker runs at all: after this long (two minutes, as the progress
+    # page says), the page says which to check.
+    WAITING_LONG_AFTER = dt.timedelta(minutes=2)
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -113,6 +117,14 @@ class Export(models.Model):
         """Running, but its task has recorded nothing for STALLED_AFTER."""
         last = self.progress_at or self.created_at
         return self.status == self.Status.RUNNING and timezone.now() - last > self.STALLED_AFTER
+
+    @property
+    def waiting_long(self) -> bool:
+        """Queued for longer than WAITING_LONG_AFTER: is a worker running?"""
+        return (
+            self.status == self.Status.QUEUED
+            and timezone.now() - self.created_at > self.WAITING_LONG_AFTER
+        )
 
     @property
     def working(self) -> bool:

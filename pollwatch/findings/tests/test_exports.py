@@ -411,6 +411,25 @@ def test_an_export_whose_worker_died_says_so_and_stops_polling(as_user, analyst,
     assert (stalled.status, stalled.progress_at) == (Export.Status.RUNNING, silent)
 
 
+def test_an_export_queued_for_long_asks_whether_a_worker_runs(as_user, analyst, mission, voting):
+    queued = {"mission": mission, "form": voting.form, "requested_by": analyst}
+    waiting = Export.objects.create(
+        **queued, created_at=timezone.now() - Export.WAITING_LONG_AFTER - dt.timedelta(seconds=5)
+    )
+    just_now = Export.objects.create(**queued)
+    client = as_user(analyst)
+    pages = {
+        export.pk: client.get(
+            reverse("findings_exports:export", args=[mission.code, export.uuid])
+        ).content.decode()
+        for export in (waiting, just_now)
+    }
+    assert "pollwatch db_worker" in pages[waiting.pk]
+    assert "pollwatch db_worker" not in pages[just_now.pk]
+    # Both still wait for a worker: the pages keep asking.
+    assert all('hx-trigger="every 2s"' in page for page in pages.values())
+
+
 def test_a_failed_export_shows_its_error(
     monkeypatch, as_user, coordinator, mission, voting, station, observer_row
 ):
