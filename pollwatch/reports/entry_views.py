@@ -44,6 +44,7 @@ ENTRY_ASSETS = (
     "vendor/openrosa-xpath-evaluator-3.1.0.js",
     "reports/outbox.js",
     "reports/entry.js",
+    "js/menu.js",
 )
 INPUT_TYPES = {
     "select_one": "radio",

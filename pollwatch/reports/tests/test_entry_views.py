@@ -1,6 +1,7 @@
 """The observers' entry pages: scope, the stations list, the form as HTML, /sw.js."""
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -53,6 +54,9 @@ def test_my_stations_lists_deployment_stations_and_forms(as_user, observer, miss
     config = response.context["entry_config"]
     assert checklist_url(mission, "S2", "opening") in config["offline"]
     assert any(url.endswith("openrosa-xpath-evaluator-3.1.0.js") for url in config["offline"])
+    # Every script and stylesheet the page loads is kept for offline use.
+    loaded = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page)
+    assert loaded and set(loaded) <= set(config["offline"])
 
 
 def test_sent_checklists_are_marked(as_user, observer, mission, entry):
