@@ -6,11 +6,13 @@ Two missions observe one election; `observer` and `coordinator` belong to the fi
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 from django.utils import translation
 
 from pollwatch.missions.models import Role
 from pollwatch.testing import factories as f
+from pollwatch.testing.browser import chromium
 
 
 @pytest.fixture(autouse=True)
@@ -96,3 +98,16 @@ def client_for(user) -> Client:
 def as_user():
     """`as_user(persona)` gives a test client signed in as that persona."""
     return client_for
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium, for a test of pages served by `live_server` (skips without it)."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the
+    # test itself are still plain synchronous calls (Django's documented escape).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium() as launched:
+        yield launched
+        # The test's own queries ran beside Playwright's event loop, on a connection
+        # of their own; left open, it keeps PostgreSQL from dropping the test database.
+        connections.close_all()

@@ -3,24 +3,12 @@ every link in view on a wide screen, and every link in view without JavaScript."
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
-
-from pollwatch.reports.tests.browser import chromium
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 800}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with chromium() as launched:
-        yield launched
-        # Left open, the test's connection keeps PostgreSQL from dropping its database.
-        connections.close_all()
 
 
 def election_page(browser, live_server, user, *, viewport, javascript=True):

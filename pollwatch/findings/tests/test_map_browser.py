@@ -3,26 +3,13 @@ one circle marker per station with coordinates, and asks no outside server for t
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
 from pollwatch.findings.tests.live_world import build, observers, submit
-from pollwatch.reports.tests.browser import chromium
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 10_000  # ms; the page is ready well within a second
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
-    # stay plain synchronous calls (Django's documented escape).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with chromium() as launched:
-        yield launched
-        # Left open, the test's connection keeps PostgreSQL from dropping its database.
-        connections.close_all()
 
 
 def square(lon: float, lat: float, size: float) -> dict:

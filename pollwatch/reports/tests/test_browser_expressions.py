@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from pollwatch.reports.tests.browser import chromium
+from pollwatch.testing.browser import chromium
 
 TABLE_PATH = Path(settings.BASE_DIR) / "pollwatch/checklists/tests/expression_table.json"
 STATIC = Path(settings.BASE_DIR) / "static"

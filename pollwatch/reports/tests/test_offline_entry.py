@@ -9,29 +9,15 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
 from pollwatch.reports.models import Report, Submission
 from pollwatch.reports.testing import deploy, make_form, make_observer, question
-from pollwatch.reports.tests.browser import chromium
 from pollwatch.testing import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 10_000  # ms; every wait is for something that takes well under a second
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the
-    # test itself are still plain synchronous calls (Django's documented escape).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with chromium() as launched:
-        yield launched
-        # The test's own queries ran beside Playwright's event loop, on a connection
-        # of their own; left open, it keeps PostgreSQL from dropping the test database.
-        connections.close_all()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Debian's Chromium driven by Playwright, for the tests of the entry pages' scripts.
+"""Debian's Chromium driven by Playwright, for the tests of the pages' scripts.
 
 Playwright's own browser download does not work on these machines; the system
 Chromium does. Tests skip (saying why) where it is not installed.
